@@ -1,0 +1,139 @@
+// The command line as operators use it: exit codes and one-line errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "support/run_cscx.h"
+#include "support/test_database.h"
+
+namespace cscx::testing {
+namespace {
+namespace fs = std::filesystem;
+
+int line_count(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(Cli, UnreachableDatabaseUrlIsOneLineErrorAndExit1) {
+  auto r = run_cscx({"migrate"},
+                    {{"DATABASE_URL", "postgresql://u:pw@127.0.0.1:1/x?connect_timeout=2"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "cannot connect to PostgreSQL")) << r.err;
+  EXPECT_FALSE(contains(r.err, ":pw@")) << "password leaked: " << r.err;
+}
+
+TEST(Cli, HomeWithoutPermissionIsOneLineErrorAndExit1) {
+  auto r = run_cscx({"db", "start", "--home", "/proc/cscx-home"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "cannot create home directory /proc/cscx-home")) << r.err;
+}
+
+TEST(Cli, UnknownCommandIsUsageErrorExit2) {
+  auto r = run_cscx({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(Cli, DbStartRefusesWhenDatabaseUrlIsSet) {
+  TestDatabase db(TestDatabase::Kind::kMigrated);
+  auto r = run_cscx({"db", "start"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "DATABASE_URL is set")) << r.err;
+}
+
+TEST(CliMigrate, AppliesEverythingToAnEmptyDatabaseThenIsANoOp) {
+  TestDatabase db(TestDatabase::Kind::kEmpty);
+  auto first = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(contains(first.out, "applied 001_initial.sql")) << first.out;
+  EXPECT_TRUE(contains(first.out, "applied 002_vector_search.sql")) << first.out;
+  auto second = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, "database is up to date\n");
+}
+
+TEST(CliMigrate, StatusListsAppliedAndPendingWithChecksums) {
+  TestDatabase db(TestDatabase::Kind::kEmpty);
+  auto pending = run_cscx({"migrate", "--status"}, {{"DATABASE_URL", db.url()}});
+  ASSERT_EQ(pending.exit_code, 0) << pending.err;
+  EXPECT_TRUE(contains(pending.out, "001_initial.sql")) << pending.out;
+  EXPECT_TRUE(contains(pending.out, "pending")) << pending.out;
+  EXPECT_FALSE(contains(pending.out, "applied")) << pending.out;
+  ASSERT_EQ(run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}}).exit_code, 0);
+  auto applied = run_cscx({"migrate", "--status"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_TRUE(contains(applied.out, "applied")) << applied.out;
+  EXPECT_FALSE(contains(applied.out, "pending")) << applied.out;
+}
+
+TEST(CliMigrate, ChangedMigrationStopsWithClearMessage) {
+  TestDatabase db;
+  auto conn = db.connect();
+  query_value(conn,
+              "UPDATE cscx.schema_migrations SET checksum = repeat('0', 64) "
+              "WHERE name = '001_initial.sql' RETURNING 1");
+  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "001_initial.sql changed after it was applied")) << r.err;
+}
+
+TEST(CliMigrate, MigrationFromANewerBinaryStops) {
+  TestDatabase db;
+  auto conn = db.connect();
+  query_value(conn,
+              "INSERT INTO cscx.schema_migrations (name, checksum) "
+              "VALUES ('999_future.sql', 'x') RETURNING 1");
+  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "999_future.sql")) << r.err;
+}
+
+TEST(CliMigrate, CorruptMigrationTableIsOneLineErrorAndExit1) {
+  TestDatabase db;
+  auto conn = db.connect();
+  query_value(conn, "ALTER TABLE cscx.schema_migrations DROP COLUMN checksum; SELECT 1");
+  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "cscx.schema_migrations is corrupt")) << r.err;
+}
+
+TEST(CliMigrate, AppliesWhereSupabaseRolesAndAuthSchemaAlreadyExist) {
+  // Roles are cluster-wide and already exist from the template; add what a
+  // Supabase project has before our migrations run: schema auth, its users
+  // table and auth.uid() owned by someone else.
+  TestDatabase db(TestDatabase::Kind::kEmpty);
+  auto conn = db.connect();
+  query_value(conn, R"sql(
+    CREATE SCHEMA auth;
+    CREATE TABLE auth.users (id uuid PRIMARY KEY, email text, instance_id uuid);
+    CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS
+      $$ SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
+    SELECT 1)sql");
+  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query_value(conn, "SELECT count(*) FROM cscx.schema_migrations"), "2");
+  EXPECT_EQ(query_value(conn, "SELECT to_regclass('public.customers') IS NOT NULL"), "t");
+}
+
+TEST(CliMigrate, FailedMigrationLeavesNothingBehind) {
+  // A database where 001 cannot apply (a conflicting object): the run fails,
+  // names the file, and records nothing.
+  TestDatabase db(TestDatabase::Kind::kEmpty);
+  auto conn = db.connect();
+  query_value(conn, "CREATE TABLE public.customers (id int); SELECT 1");
+  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "migration 001_initial.sql failed and was rolled back")) << r.err;
+  EXPECT_EQ(query_value(conn, "SELECT count(*) FROM cscx.schema_migrations"), "0");
+  EXPECT_EQ(query_value(conn, "SELECT to_regclass('public.stakeholders') IS NULL"), "t");
+}
+
+}  // namespace
+}  // namespace cscx::testing

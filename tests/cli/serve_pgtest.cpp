@@ -1,0 +1,118 @@
+// cscx serve: starts the embedded database with demo data, runs until
+// SIGTERM, then stops the cluster it started.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "db/connection.h"
+#include "support/run_cscx.h"
+#include "support/test_database.h"
+
+namespace cscx::testing {
+namespace {
+
+extern "C" char** environ;
+
+// Starts `cscx serve --demo --home home` with stdout on a pipe.
+struct ServeProcess {
+  pid_t pid = -1;
+  int out = -1;
+
+  explicit ServeProcess(const std::string& home) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::string bin = CSCX_BINARY;
+    std::vector<std::string> args = {bin, "serve", "--demo", "--home", home};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error("spawn");
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    out = fds[0];
+  }
+
+  // Reads stdout until `needle` appears or the pipe closes.
+  std::string read_until(const std::string& needle) {
+    std::string text;
+    char buf[512];
+    while (text.find(needle) == std::string::npos) {
+      ssize_t n = read(out, buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    return text;
+  }
+
+  int wait_exit() {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(out);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  ~ServeProcess() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      wait_exit();
+    }
+  }
+};
+
+TEST(Serve, StartsWithDemoDataAndStopsTheClusterOnSigterm) {
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  ServeProcess serve(home);
+  const std::string banner = serve.read_until("database ready");
+  ASSERT_NE(banner.find("database ready"), std::string::npos) << banner;
+  EXPECT_NE(banner.find("loaded demo data"), std::string::npos) << banner;
+
+  auto url = run_cscx({"db", "url", "--home", home});
+  ASSERT_EQ(url.exit_code, 0) << url.err;
+  {
+    auto conn = db::Connection::open(url.out.substr(0, url.out.find('\n')));
+    ASSERT_TRUE(conn) << conn.error().to_string();
+    for (const char* table : {"customers", "stakeholders", "contracts", "meetings",
+                              "insights", "training_progress"}) {
+      EXPECT_NE(query_value(*conn, std::string("SELECT count(*) FROM ") + table), "0")
+          << table;
+    }
+  }
+
+  kill(serve.pid, SIGTERM);
+  EXPECT_EQ(serve.wait_exit(), 0);
+  auto status = run_cscx({"db", "status", "--home", home});
+  EXPECT_NE(status.out.find("stopped"), std::string::npos) << status.out;
+}
+
+TEST(Serve, LeavesAClusterItDidNotStartRunning) {
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  ASSERT_EQ(run_cscx({"db", "start", "--home", home}).exit_code, 0);
+  {
+    ServeProcess serve(home);
+    ASSERT_NE(serve.read_until("database ready").find("database ready"), std::string::npos);
+    kill(serve.pid, SIGINT);
+    EXPECT_EQ(serve.wait_exit(), 0);
+  }
+  auto status = run_cscx({"db", "status", "--home", home});
+  EXPECT_NE(status.out.find("running"), std::string::npos) << status.out;
+  EXPECT_EQ(run_cscx({"db", "stop", "--home", home}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace cscx::testing
