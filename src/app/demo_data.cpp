@@ -10,7 +10,8 @@ std::span<const core::EmbeddedFile> demo_files();  // generated
 }  // namespace internal
 
 Result<bool> load_demo_data_if_empty(db::Connection& conn) {
-  auto count = conn.exec_params("count_customers", "SELECT count(*) FROM public.customers");
+  auto count =
+      conn.exec_params("count_customers", "SELECT count(*) FROM public.customers");
   if (!count) return count.error();
   if (count->value(0, 0) != "0") return false;
   for (const core::EmbeddedFile& f : internal::demo_files()) {

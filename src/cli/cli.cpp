@@ -1,14 +1,13 @@
 #include "cli/cli.h"
 
+#include <fmt/core.h>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
 
 #include "app/database_target.h"
 #include "app/demo_data.h"
@@ -33,9 +32,12 @@ struct Options {
 
 const char* state_name(EmbeddedCluster::State s) {
   switch (s) {
-    case EmbeddedCluster::State::kNotInitialized: return "not initialized";
-    case EmbeddedCluster::State::kStopped: return "stopped";
-    case EmbeddedCluster::State::kRunning: return "running";
+    case EmbeddedCluster::State::kNotInitialized:
+      return "not initialized";
+    case EmbeddedCluster::State::kStopped:
+      return "stopped";
+    case EmbeddedCluster::State::kRunning:
+      return "running";
   }
   return "unknown";
 }
@@ -119,7 +121,8 @@ Result<void> cmd_migrate(const Options& o) {
     auto conn = db::Connection::open(target->admin_url());
     if (!conn) {
       result = conn.error();
-    } else if (auto states = migrate::migration_status(*conn, migrate::builtin_migrations());
+    } else if (auto states =
+                   migrate::migration_status(*conn, migrate::builtin_migrations());
                !states) {
       result = states.error();
     } else {
@@ -152,13 +155,14 @@ Result<void> cmd_backup(const Options& o) {
 Result<void> ensure_cluster_roles(EmbeddedCluster& cluster) {
   auto admin = db::Connection::open(cluster.url("postgres"));
   if (!admin) return admin.error();
-  auto roles = admin->exec_params(
-      "count_api_roles",
-      "SELECT count(*) FROM pg_roles WHERE rolname IN "
-      "('anon', 'authenticated', 'service_role', 'authenticator')");
+  auto roles =
+      admin->exec_params("count_api_roles",
+                         "SELECT count(*) FROM pg_roles WHERE rolname IN "
+                         "('anon', 'authenticated', 'service_role', 'authenticator')");
   if (!roles) return roles.error();
   if (roles->value(0, 0) == "4") return ok();
-  if (auto r = admin->exec("drop_scratch", "DROP DATABASE IF EXISTS cscx_role_bootstrap"); !r) {
+  if (auto r = admin->exec("drop_scratch", "DROP DATABASE IF EXISTS cscx_role_bootstrap");
+      !r) {
     return r.error();
   }
   if (auto r = admin->exec("create_scratch", "CREATE DATABASE cscx_role_bootstrap"); !r) {
@@ -270,7 +274,8 @@ int run(int argc, char** argv) {
 
   CLI::App* dbcmd = app.add_subcommand("db", "manage the embedded PostgreSQL cluster");
   dbcmd->require_subcommand(1);
-  on(dbcmd->add_subcommand("start", "start it (initdb on first use), migrate, print its URL"),
+  on(dbcmd->add_subcommand("start",
+                           "start it (initdb on first use), migrate, print its URL"),
      cmd_db_start);
   on(dbcmd->add_subcommand("stop", "stop it"), cmd_db_stop);
   on(dbcmd->add_subcommand("status", "say whether it runs"), cmd_db_status);
@@ -284,7 +289,8 @@ int run(int argc, char** argv) {
   backup->add_option("FILE", o.file, "archive to write (custom format)")->required();
   on(backup, cmd_backup);
 
-  CLI::App* restore = app.add_subcommand("restore", "restore FILE into an empty database");
+  CLI::App* restore =
+      app.add_subcommand("restore", "restore FILE into an empty database");
   restore->add_option("FILE", o.file, "archive written by cscx backup")->required();
   restore->add_flag("--force", o.force, "replace a non-empty database");
   on(restore, cmd_restore);

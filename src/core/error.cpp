@@ -6,15 +6,24 @@ namespace cscx {
 
 std::string_view code_name(Code code) {
   switch (code) {
-    case Code::kInvalidArgument: return "invalid_argument";
-    case Code::kUnauthenticated: return "unauthenticated";
-    case Code::kPermissionDenied: return "permission_denied";
-    case Code::kNotFound: return "not_found";
-    case Code::kConflict: return "conflict";
-    case Code::kFailedPrecondition: return "failed_precondition";
-    case Code::kPayloadTooLarge: return "payload_too_large";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kInternal: return "internal";
+    case Code::kInvalidArgument:
+      return "invalid_argument";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
+    case Code::kPermissionDenied:
+      return "permission_denied";
+    case Code::kNotFound:
+      return "not_found";
+    case Code::kConflict:
+      return "conflict";
+    case Code::kFailedPrecondition:
+      return "failed_precondition";
+    case Code::kPayloadTooLarge:
+      return "payload_too_large";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kInternal:
+      return "internal";
   }
   return "internal";
 }
@@ -35,8 +44,7 @@ Error make_error(Code code, std::string message, std::string detail) {
   return Error{code, std::move(message), std::move(detail)};
 }
 
-void throw_exception_from_error(const Error& error,
-                                const boost::source_location&) {
+void throw_exception_from_error(const Error& error, const boost::source_location&) {
   throw std::runtime_error(error.to_string());
 }
 

@@ -8,10 +8,9 @@
 // once, at the edge that owns it.
 #pragma once
 
+#include <boost/system/result.hpp>
 #include <string>
 #include <string_view>
-
-#include <boost/system/result.hpp>
 
 namespace cscx {
 

@@ -11,8 +11,8 @@ std::string sha256_hex(std::string_view bytes) {
   unsigned int length = 0;
   // EVP_Digest only fails on allocation failure; an empty string is then the
   // honest answer and can never match a recorded checksum.
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length,
-                 EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(),
+                 nullptr) != 1) {
     return {};
   }
   static constexpr char kHex[] = "0123456789abcdef";

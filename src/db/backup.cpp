@@ -62,8 +62,7 @@ Result<void> restore_database(const std::string& url, const fs::path& file,
                               RestoreMode mode) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec) || ::access(file.c_str(), R_OK) != 0) {
-    return make_error(Code::kInvalidArgument,
-                      "cannot read backup file " + file.string());
+    return make_error(Code::kInvalidArgument, "cannot read backup file " + file.string());
   }
   auto bindir = internal::postgres_bindir();
   if (!bindir) return bindir.error();

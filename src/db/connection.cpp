@@ -57,26 +57,23 @@ Result<Connection> Connection::open(const std::string& conninfo) {
                         why.find("role \"") != std::string::npos
                     ? Code::kUnauthenticated
                     : Code::kUnavailable;
-    return make_error(code,
-                      "cannot connect to PostgreSQL at " +
-                          redact_conninfo(conninfo) + ": " + why);
+    return make_error(code, "cannot connect to PostgreSQL at " +
+                                redact_conninfo(conninfo) + ": " + why);
   }
   PQsetNoticeReceiver(raw, &ignore_notice, nullptr);
   return conn;
 }
 
-Result<QueryResult> Connection::check(std::string_view name,
-                                      const std::string& sql,
+Result<QueryResult> Connection::check(std::string_view name, const std::string& sql,
                                       PGresult* raw) {
   QueryResult result(raw);
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
 
   if (raw == nullptr || PQstatus(conn_.get()) == CONNECTION_BAD) {
-    return make_error(Code::kUnavailable,
-                      "lost the connection to PostgreSQL during " +
-                          std::string(name) + ": " +
-                          first_line(PQerrorMessage(conn_.get())));
+    return make_error(Code::kUnavailable, "lost the connection to PostgreSQL during " +
+                                              std::string(name) + ": " +
+                                              first_line(PQerrorMessage(conn_.get())));
   }
   const char* sqlstate = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
   const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
@@ -93,25 +90,22 @@ Result<QueryResult> Connection::check(std::string_view name,
     detail += "; ";
     detail += d;
   }
-  return make_error(code_from_sqlstate(sqlstate ? sqlstate : ""),
-                    std::move(message), std::move(detail));
+  return make_error(code_from_sqlstate(sqlstate ? sqlstate : ""), std::move(message),
+                    std::move(detail));
 }
 
-Result<QueryResult> Connection::exec(std::string_view name,
-                                     const std::string& sql) {
+Result<QueryResult> Connection::exec(std::string_view name, const std::string& sql) {
   return check(name, sql, PQexec(conn_.get(), sql.c_str()));
 }
 
-Result<QueryResult> Connection::exec_params(std::string_view name,
-                                            const std::string& sql,
+Result<QueryResult> Connection::exec_params(std::string_view name, const std::string& sql,
                                             const std::vector<Param>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
   return check(name, sql,
-               PQexecParams(conn_.get(), sql.c_str(),
-                            static_cast<int>(values.size()), nullptr,
-                            values.data(), nullptr, nullptr, 0));
+               PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
+                            nullptr, values.data(), nullptr, nullptr, 0));
 }
 
 }  // namespace cscx::db

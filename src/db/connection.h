@@ -54,13 +54,12 @@ class Connection {
   // query protocol and returns the last statement's result. On error the
   // message carries the server's message and, when the server reports a
   // position, the line of `sql` it points at.
-  [[nodiscard]] Result<QueryResult> exec(std::string_view name,
-                                         const std::string& sql);
+  [[nodiscard]] Result<QueryResult> exec(std::string_view name, const std::string& sql);
 
   // Runs one statement with bound text parameters.
-  [[nodiscard]] Result<QueryResult> exec_params(
-      std::string_view name, const std::string& sql,
-      const std::vector<Param>& params = {});
+  [[nodiscard]] Result<QueryResult> exec_params(std::string_view name,
+                                                const std::string& sql,
+                                                const std::vector<Param>& params = {});
 
   PGconn* native() { return conn_.get(); }
 

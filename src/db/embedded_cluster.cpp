@@ -85,9 +85,9 @@ std::string percent_encode(std::string_view s) {
 Result<void> chown_to(const fs::path& path, const std::optional<RunAs>& user) {
   if (!user) return ok();
   if (::chown(path.c_str(), user->uid, user->gid) != 0) {
-    return make_error(Code::kFailedPrecondition,
-                      "cannot hand " + path.string() + " to user " + user->name +
-                          ": " + std::strerror(errno));
+    return make_error(Code::kFailedPrecondition, "cannot hand " + path.string() +
+                                                     " to user " + user->name + ": " +
+                                                     std::strerror(errno));
   }
   return ok();
 }
@@ -95,9 +95,8 @@ Result<void> chown_to(const fs::path& path, const std::optional<RunAs>& user) {
 // Whether `user` can write and enter `dir` (checked by running test(1) as
 // that user, so every ancestor's permissions count).
 bool user_can_use(const fs::path& dir, const RunAs& user) {
-  auto r = internal::run_process({"/usr/bin/test", "-w", dir.string(), "-a", "-x",
-                                  dir.string()},
-                                 user);
+  auto r = internal::run_process(
+      {"/usr/bin/test", "-w", dir.string(), "-a", "-x", dir.string()}, user);
   return r && r->exit_code == 0;
 }
 
@@ -118,8 +117,8 @@ Result<fs::path> prepare_cluster_root(const fs::path& home,
     if (auto r = chown_to(link, user); !r) return r.error();
     if (user && !user_can_use(link, *user)) {
       fs::remove(link, ec);
-      const fs::path target =
-          fs::path("/var/lib/cscx/clusters") / core::sha256_hex(home.string()).substr(0, 16);
+      const fs::path target = fs::path("/var/lib/cscx/clusters") /
+                              core::sha256_hex(home.string()).substr(0, 16);
       fs::create_directories(target, ec);
       if (ec) {
         return make_error(Code::kFailedPrecondition,
@@ -174,9 +173,9 @@ Result<EmbeddedCluster> EmbeddedCluster::open(const fs::path& home) {
                           (ec ? ec.message() : "not a directory"));
   }
   if (::access(home.c_str(), W_OK | X_OK) != 0) {
-    return make_error(Code::kFailedPrecondition,
-                      "home directory " + home.string() +
-                          " is not writable: " + std::strerror(errno));
+    return make_error(
+        Code::kFailedPrecondition,
+        "home directory " + home.string() + " is not writable: " + std::strerror(errno));
   }
   auto bindir = internal::postgres_bindir();
   if (!bindir) return bindir.error();
@@ -192,15 +191,15 @@ Result<EmbeddedCluster> EmbeddedCluster::open(const fs::path& home) {
   layout.log = *root / "postgres.log";
   layout.sockets = *root / "run";
   if (layout.sockets.string().size() > kMaxSocketDirLength) {
-    layout.sockets = fs::path("/tmp") /
-                     ("cscx-" + core::sha256_hex(root->string()).substr(0, 16));
+    layout.sockets =
+        fs::path("/tmp") / ("cscx-" + core::sha256_hex(root->string()).substr(0, 16));
   }
   if (!fs::exists(layout.sockets, ec)) {
     fs::create_directory(layout.sockets, ec);
     if (ec) {
-      return make_error(Code::kFailedPrecondition,
-                        "cannot create socket directory " + layout.sockets.string() +
-                            ": " + ec.message());
+      return make_error(Code::kFailedPrecondition, "cannot create socket directory " +
+                                                       layout.sockets.string() + ": " +
+                                                       ec.message());
     }
     fs::permissions(layout.sockets, fs::perms::owner_all, ec);
     if (auto r = chown_to(layout.sockets, *user); !r) return r.error();
@@ -208,8 +207,7 @@ Result<EmbeddedCluster> EmbeddedCluster::open(const fs::path& home) {
   return EmbeddedCluster(std::move(layout), std::move(*user), std::move(*bindir));
 }
 
-std::string EmbeddedCluster::url(std::string_view database,
-                                 std::string_view user) const {
+std::string EmbeddedCluster::url(std::string_view database, std::string_view user) const {
   return "postgresql:///" + std::string(database) +
          "?host=" + percent_encode(layout_.sockets.string()) +
          "&port=5432&user=" + std::string(user);
@@ -240,9 +238,8 @@ Result<EmbeddedCluster::State> EmbeddedCluster::state() const {
 }
 
 Result<void> EmbeddedCluster::initdb() {
-  auto r = run({"initdb", "-D", layout_.data.string(), "-U", "postgres",
-                "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
-                "--no-instructions"});
+  auto r = run({"initdb", "-D", layout_.data.string(), "-U", "postgres", "--auth=trust",
+                "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"});
   if (!r) return r.error();
   if (r->exit_code != 0) {
     return make_error(Code::kFailedPrecondition,
@@ -264,14 +261,14 @@ Result<void> EmbeddedCluster::remove_stale_pid_file() {
 Result<void> EmbeddedCluster::ensure_database() {
   auto conn = Connection::open(url("postgres"));
   if (!conn) return conn.error();
-  auto found = conn->exec_params("find_database",
-                                 "SELECT 1 FROM pg_database WHERE datname = $1",
-                                 {std::string(kDatabase)});
+  auto found =
+      conn->exec_params("find_database", "SELECT 1 FROM pg_database WHERE datname = $1",
+                        {std::string(kDatabase)});
   if (!found) return found.error();
   if (found->rows() == 0) {
     // Identifier is a compile-time constant, not input.
-    auto made = conn->exec("create_database",
-                           "CREATE DATABASE " + std::string(kDatabase));
+    auto made =
+        conn->exec("create_database", "CREATE DATABASE " + std::string(kDatabase));
     if (!made && made.error().code != Code::kConflict) return made.error();
   }
   return ok();
@@ -290,15 +287,16 @@ Result<bool> EmbeddedCluster::start() {
     if (auto r = remove_stale_pid_file(); !r) return r.error();
     const std::string options =
         "-c listen_addresses='' -c port=5432 -c unix_socket_permissions=0700 "
-        "-c unix_socket_directories='" + layout_.sockets.string() + "'";
+        "-c unix_socket_directories='" +
+        layout_.sockets.string() + "'";
     auto r = run({"pg_ctl", "start", "-D", layout_.data.string(), "-l",
                   layout_.log.string(), "-w", "-t", "120", "-s", "-o", options});
     if (!r) return r.error();
     if (r->exit_code != 0) {
-      return make_error(Code::kUnavailable,
-                        "the embedded PostgreSQL did not start; see " +
-                            layout_.log.string(),
-                        trim(r->output) + "\n" + tail_of_file(layout_.log, 10));
+      return make_error(
+          Code::kUnavailable,
+          "the embedded PostgreSQL did not start; see " + layout_.log.string(),
+          trim(r->output) + "\n" + tail_of_file(layout_.log, 10));
     }
     started = true;
   }
@@ -310,8 +308,8 @@ Result<void> EmbeddedCluster::stop() {
   auto lock = HomeLock::acquire(layout_.home);
   if (!lock) return lock.error();
   if (!postmaster_running()) return ok();
-  auto r = run({"pg_ctl", "stop", "-D", layout_.data.string(), "-m", "fast",
-                "-w", "-t", "120", "-s"});
+  auto r = run({"pg_ctl", "stop", "-D", layout_.data.string(), "-m", "fast", "-w", "-t",
+                "120", "-s"});
   if (!r) return r.error();
   if (r->exit_code != 0) {
     return make_error(Code::kUnavailable, "pg_ctl stop failed", trim(r->output));

@@ -43,8 +43,7 @@ class EmbeddedCluster {
   // Creates the home directory if needed and resolves the layout. Fails
   // with a one-line message when the home cannot be created or written, or
   // when the PostgreSQL binaries are missing.
-  [[nodiscard]] static Result<EmbeddedCluster> open(
-      const std::filesystem::path& home);
+  [[nodiscard]] static Result<EmbeddedCluster> open(const std::filesystem::path& home);
 
   [[nodiscard]] Result<State> state() const;
 

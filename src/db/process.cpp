@@ -38,8 +38,7 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
     // The postmaster outlives us; it must not hold our lock file or sockets.
     close_range(3, ~0U, 0);
     if (as) {
-      if (setgroups(0, nullptr) != 0 || setgid(as->gid) != 0 ||
-          setuid(as->uid) != 0) {
+      if (setgroups(0, nullptr) != 0 || setgid(as->gid) != 0 || setuid(as->uid) != 0) {
         static const char kMsg[] = "cannot switch to the cluster user\n";
         (void)!write(2, kMsg, sizeof kMsg - 1);
         _exit(126);
@@ -66,8 +65,7 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                    : 128 + WTERMSIG(status);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return out;
 }
 
@@ -75,11 +73,10 @@ Result<std::optional<RunAs>> cluster_user() {
   if (geteuid() != 0) return std::optional<RunAs>{};
   struct passwd* pw = getpwnam("postgres");
   if (pw == nullptr) {
-    auto made = run_process({"/usr/sbin/useradd", "--system", "--user-group",
-                             "--home-dir", "/var/lib/postgresql",
-                             "--no-create-home", "--shell", "/bin/bash",
-                             "postgres"},
-                            std::nullopt);
+    auto made = run_process(
+        {"/usr/sbin/useradd", "--system", "--user-group", "--home-dir",
+         "/var/lib/postgresql", "--no-create-home", "--shell", "/bin/bash", "postgres"},
+        std::nullopt);
     if (!made || made->exit_code != 0) {
       return make_error(Code::kFailedPrecondition,
                         "running as root needs the 'postgres' system user and "

@@ -28,8 +28,8 @@ struct ProcessOutput {
 // Runs argv[0] (an absolute path) with argv, stdin from /dev/null, in
 // directory "/", and returns once it exits. The child inherits no file
 // descriptors beyond 0-2. Fails only when the process cannot be started.
-[[nodiscard]] Result<ProcessOutput> run_process(
-    const std::vector<std::string>& argv, const std::optional<RunAs>& as);
+[[nodiscard]] Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
+                                                const std::optional<RunAs>& as);
 
 // The user the embedded cluster runs as: `postgres` (created when missing)
 // when this process is root, nullopt (this user) otherwise.

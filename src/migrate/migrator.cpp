@@ -50,7 +50,8 @@ Result<std::map<std::string, Recorded>> read_history(
   if (!rows) {
     return make_error(Code::kFailedPrecondition,
                       "the migration history table cscx.schema_migrations is "
-                      "corrupt (" + rows.error().message + "); repair or restore it",
+                      "corrupt (" +
+                          rows.error().message + "); repair or restore it",
                       rows.error().detail);
   }
   std::map<std::string, Recorded> history;
@@ -74,11 +75,14 @@ Result<std::map<std::string, Recorded>> read_history(
                             "migrated by a newer cscx");
     }
     if (it->second->checksum != rec.checksum) {
-      return make_error(Code::kFailedPrecondition,
-                        "migration " + name + " changed after it was applied "
-                        "(recorded checksum " + rec.checksum.substr(0, 12) +
-                            ", this build " + it->second->checksum.substr(0, 12) +
-                            "); put the original file back and add a new migration instead");
+      return make_error(
+          Code::kFailedPrecondition,
+          "migration " + name +
+              " changed after it was applied "
+              "(recorded checksum " +
+              rec.checksum.substr(0, 12) + ", this build " +
+              it->second->checksum.substr(0, 12) +
+              "); put the original file back and add a new migration instead");
     }
   }
   return history;
@@ -100,7 +104,8 @@ const std::vector<Migration>& builtin_migrations() {
   static const std::vector<Migration> all = [] {
     std::vector<Migration> out;
     for (const core::EmbeddedFile& f : internal::migration_files()) {
-      out.push_back(Migration{std::string(f.name), f.content, core::sha256_hex(f.content)});
+      out.push_back(
+          Migration{std::string(f.name), f.content, core::sha256_hex(f.content)});
     }
     return out;
   }();
@@ -123,8 +128,8 @@ Result<std::vector<MigrationState>> migration_status(
   return out;
 }
 
-Result<std::vector<std::string>> apply_migrations(
-    db::Connection& conn, std::span<const Migration> migrations) {
+Result<std::vector<std::string>> apply_migrations(db::Connection& conn,
+                                                  std::span<const Migration> migrations) {
   if (auto r = conn.exec("migration_lock", kLock); !r) return r.error();
   LockGuard guard(conn);
   auto history = read_history(conn, migrations);

@@ -30,7 +30,7 @@ const std::vector<Migration>& builtin_migrations();
 
 struct MigrationState {
   std::string name;
-  std::string checksum;    // of the file in this binary
+  std::string checksum;  // of the file in this binary
   bool applied = false;
   std::string applied_at;  // when applied, else empty
 };

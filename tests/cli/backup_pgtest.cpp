@@ -15,13 +15,22 @@ namespace {
 namespace fs = std::filesystem;
 
 // Every table of the schema, whose content must survive a round trip.
-const char* kTables[] = {
-    "auth.users",         "public.customers",      "public.stakeholders",
-    "public.contracts",   "public.entitlements",   "public.agent_sessions",
-    "public.agent_messages", "public.approvals",   "public.meetings",
-    "public.transcripts", "public.insights",       "public.training_modules",
-    "public.training_progress", "public.knowledge_base", "public.activity_log",
-    "cscx.schema_migrations"};
+const char* kTables[] = {"auth.users",
+                         "public.customers",
+                         "public.stakeholders",
+                         "public.contracts",
+                         "public.entitlements",
+                         "public.agent_sessions",
+                         "public.agent_messages",
+                         "public.approvals",
+                         "public.meetings",
+                         "public.transcripts",
+                         "public.insights",
+                         "public.training_modules",
+                         "public.training_progress",
+                         "public.knowledge_base",
+                         "public.activity_log",
+                         "cscx.schema_migrations"};
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
@@ -36,10 +45,14 @@ std::string fingerprint(const std::string& url) {
   if (!conn) throw std::runtime_error(conn.error().to_string());
   std::string out;
   for (const char* table : kTables) {
-    out += std::string(table) + " " +
-           query_value(*conn, std::string("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' "
-                                          "ORDER BY t::text)), '-') FROM ") + table + " t") +
-           "\n";
+    out +=
+        std::string(table) + " " +
+        query_value(
+            *conn,
+            std::string("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' "
+                        "ORDER BY t::text)), '-') FROM ") +
+                table + " t") +
+        "\n";
   }
   return out;
 }
@@ -47,7 +60,8 @@ std::string fingerprint(const std::string& url) {
 void load_demo(const std::string& url) {
   auto conn = db::Connection::open(url);
   if (!conn) throw std::runtime_error(conn.error().to_string());
-  query_value(*conn, read_file(fs::path(CSCX_SOURCE_DIR) / "sql/demo_data.sql") + ";SELECT 1");
+  query_value(*conn,
+              read_file(fs::path(CSCX_SOURCE_DIR) / "sql/demo_data.sql") + ";SELECT 1");
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -60,7 +74,8 @@ TEST(Backup, RoundTripIntoAnEmptyDatabaseKeepsEveryRow) {
   TestDatabase source;
   load_demo(source.url());
   const std::string before = fingerprint(source.url());
-  ASSERT_FALSE(contains(before, "public.customers 0 ")) << "demo data missing: " << before;
+  ASSERT_FALSE(contains(before, "public.customers 0 "))
+      << "demo data missing: " << before;
 
   auto b = run_cscx({"backup", file}, {{"DATABASE_URL", source.url()}});
   ASSERT_EQ(b.exit_code, 0) << b.err;

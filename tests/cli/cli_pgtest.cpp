@@ -20,8 +20,9 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }
 
 TEST(Cli, UnreachableDatabaseUrlIsOneLineErrorAndExit1) {
-  auto r = run_cscx({"migrate"},
-                    {{"DATABASE_URL", "postgresql://u:pw@127.0.0.1:1/x?connect_timeout=2"}});
+  auto r =
+      run_cscx({"migrate"},
+               {{"DATABASE_URL", "postgresql://u:pw@127.0.0.1:1/x?connect_timeout=2"}});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(line_count(r.err), 1) << r.err;
   EXPECT_TRUE(contains(r.err, "cannot connect to PostgreSQL")) << r.err;
@@ -130,7 +131,8 @@ TEST(CliMigrate, FailedMigrationLeavesNothingBehind) {
   query_value(conn, "CREATE TABLE public.customers (id int); SELECT 1");
   auto r = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(contains(r.err, "migration 001_initial.sql failed and was rolled back")) << r.err;
+  EXPECT_TRUE(contains(r.err, "migration 001_initial.sql failed and was rolled back"))
+      << r.err;
   EXPECT_EQ(query_value(conn, "SELECT count(*) FROM cscx.schema_migrations"), "0");
   EXPECT_EQ(query_value(conn, "SELECT to_regclass('public.stakeholders') IS NULL"), "t");
 }

@@ -1,7 +1,7 @@
 // cscx serve: starts the embedded database with demo data, runs until
 // SIGTERM, then stops the cluster it started.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -105,7 +105,8 @@ TEST(Serve, LeavesAClusterItDidNotStartRunning) {
   ASSERT_EQ(run_cscx({"db", "start", "--home", home}).exit_code, 0);
   {
     ServeProcess serve(home);
-    ASSERT_NE(serve.read_until("database ready").find("database ready"), std::string::npos);
+    ASSERT_NE(serve.read_until("database ready").find("database ready"),
+              std::string::npos);
     kill(serve.pid, SIGINT);
     EXPECT_EQ(serve.wait_exit(), 0);
   }

@@ -18,8 +18,8 @@ TEST(RedactConninfo, HidesKeywordAndQueryPasswords) {
 }
 
 TEST(Connection, UnreachableServerIsUnavailableWithoutPassword) {
-  auto conn = Connection::open(
-      "postgresql://app:s3cret@127.0.0.1:1/cscx?connect_timeout=2");
+  auto conn =
+      Connection::open("postgresql://app:s3cret@127.0.0.1:1/cscx?connect_timeout=2");
   ASSERT_FALSE(conn);
   EXPECT_EQ(conn.error().code, Code::kUnavailable);
   EXPECT_NE(conn.error().message.find("cannot connect"), std::string::npos);

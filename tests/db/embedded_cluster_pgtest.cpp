@@ -1,5 +1,3 @@
-#include "db/embedded_cluster.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -12,6 +10,7 @@
 #include <thread>
 
 #include "db/connection.h"
+#include "db/embedded_cluster.h"
 #include "support/run_cscx.h"
 #include "support/test_database.h"
 

@@ -13,16 +13,16 @@ struct Case {
 // Every entry of the table in sqlstate.cpp, exact codes and classes.
 TEST(Sqlstate, MapsEveryEntryOfTheTable) {
   const Case cases[] = {
-      {"23505", Code::kConflict},           {"40001", Code::kConflict},
-      {"40P01", Code::kConflict},           {"42501", Code::kPermissionDenied},
-      {"42P01", Code::kNotFound},           {"42883", Code::kNotFound},
-      {"57014", Code::kUnavailable},        {"P0001", Code::kFailedPrecondition},
-      {"P0002", Code::kNotFound},           {"08006", Code::kUnavailable},
-      {"53300", Code::kUnavailable},        {"57P01", Code::kUnavailable},
-      {"22P02", Code::kInvalidArgument},    {"23503", Code::kInvalidArgument},
-      {"23514", Code::kInvalidArgument},    {"28P01", Code::kUnauthenticated},
-      {"42601", Code::kInvalidArgument},    {"55000", Code::kFailedPrecondition},
-      {"XX000", Code::kInternal},           {"", Code::kInternal},
+      {"23505", Code::kConflict},        {"40001", Code::kConflict},
+      {"40P01", Code::kConflict},        {"42501", Code::kPermissionDenied},
+      {"42P01", Code::kNotFound},        {"42883", Code::kNotFound},
+      {"57014", Code::kUnavailable},     {"P0001", Code::kFailedPrecondition},
+      {"P0002", Code::kNotFound},        {"08006", Code::kUnavailable},
+      {"53300", Code::kUnavailable},     {"57P01", Code::kUnavailable},
+      {"22P02", Code::kInvalidArgument}, {"23503", Code::kInvalidArgument},
+      {"23514", Code::kInvalidArgument}, {"28P01", Code::kUnauthenticated},
+      {"42601", Code::kInvalidArgument}, {"55000", Code::kFailedPrecondition},
+      {"XX000", Code::kInternal},        {"", Code::kInternal},
       {"2350", Code::kInternal},
   };
   for (const Case& c : cases) {

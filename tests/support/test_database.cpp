@@ -36,7 +36,9 @@ TestDatabase::TestDatabase(Kind kind) {
 
 TestDatabase::~TestDatabase() {
   auto admin = db::Connection::open(harness_url());
-  if (admin) (void)admin->exec("drop_test_database", "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  if (admin)
+    (void)admin->exec("drop_test_database",
+                      "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
 }
 
 db::Connection TestDatabase::connect() const {
@@ -56,9 +58,10 @@ void begin_as(db::Connection& conn, std::string_view role, std::string_view user
   std::string claims = "{\"role\":\"" + std::string(role) + "\"";
   if (!user_id.empty()) claims += ",\"sub\":\"" + std::string(user_id) + "\"";
   claims += "}";
-  if (auto b = conn.exec("begin", "BEGIN"); !b) throw std::runtime_error(b.error().to_string());
-  if (auto s = conn.exec_params("set_claims", "SELECT set_config('request.jwt.claims', $1, true)",
-                                {claims});
+  if (auto b = conn.exec("begin", "BEGIN"); !b)
+    throw std::runtime_error(b.error().to_string());
+  if (auto s = conn.exec_params(
+          "set_claims", "SELECT set_config('request.jwt.claims', $1, true)", {claims});
       !s) {
     throw std::runtime_error(s.error().to_string());
   }

@@ -39,7 +39,6 @@ std::string query_value(db::Connection& conn, const std::string& sql);
 
 // Starts a transaction that acts as the API's request path does: SET LOCAL
 // ROLE `role` and request.jwt.claims {"sub": user_id, "role": role}.
-void begin_as(db::Connection& conn, std::string_view role,
-              std::string_view user_id = "");
+void begin_as(db::Connection& conn, std::string_view role, std::string_view user_id = "");
 
 }  // namespace cscx::testing
