@@ -468,9 +468,14 @@ COMMENT ON CONSTRAINT training_progress_stakeholder_tenant_fkey ON training_prog
 -- of foreign keys (deletes and cascades). docs/schema.md shows the plans.
 -- ---------------------------------------------------------------------------
 
+-- A CSM's customer list sorted by name / by ARR (also customer_health_view).
 CREATE INDEX idx_customers_csm_name ON customers(csm_id, name);
 CREATE INDEX idx_customers_csm_arr ON customers(csm_id, arr);
+-- customer_health_view: concern_count, last_meeting, last_interaction.
+CREATE INDEX idx_insights_customer_type ON insights(customer_id, type);
+CREATE INDEX idx_meetings_customer_scheduled ON meetings(customer_id, scheduled_at);
 CREATE INDEX idx_messages_session_created ON agent_messages(session_id, created_at);
+-- Referencing side of foreign keys the seed left unindexed.
 CREATE INDEX idx_approvals_resolved_by ON approvals(resolved_by);
 CREATE INDEX idx_meetings_session ON meetings(session_id);
 CREATE INDEX idx_insights_meeting ON insights(meeting_id);
@@ -702,7 +707,11 @@ CREATE POLICY service_role_policy ON activity_log FOR ALL TO service_role USING 
 -- customer_health_view: the seed's columns and rows, but security_invoker
 -- (a CSM sees only their customers) and one aggregate per child table instead
 -- of the seed's five-way join, whose row count is the product of the
--- children's. The scalar subqueries run only for rows that are returned.
+-- children's. With ORDER BY ... LIMIT the planner evaluates the scalar
+-- subqueries after the sort, for the returned rows only. last_interaction
+-- takes the newest message per session (one backward index probe each, so
+-- RLS checks one message per session) and then the newest of those; the
+-- maximum is the same as over the join.
 -- ---------------------------------------------------------------------------
 
 CREATE VIEW customer_health_view WITH (security_invoker = true) AS
@@ -716,9 +725,8 @@ SELECT
   (SELECT COUNT(*) FROM meetings m WHERE m.customer_id = c.id) AS meeting_count,
   (SELECT COUNT(*) FROM insights i WHERE i.customer_id = c.id AND i.type = 'concern') AS concern_count,
   (SELECT MAX(m.scheduled_at) FROM meetings m WHERE m.customer_id = c.id) AS last_meeting,
-  (SELECT MAX(am.created_at)
+  (SELECT MAX((SELECT MAX(am.created_at) FROM agent_messages am WHERE am.session_id = ags.id))
      FROM agent_sessions ags
-     JOIN agent_messages am ON am.session_id = ags.id
     WHERE ags.customer_id = c.id) AS last_interaction
 FROM customers c;
 
