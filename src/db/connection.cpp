@@ -86,9 +86,11 @@ Result<QueryResult> Connection::check(std::string_view name, const std::string& 
     }
   }
   std::string detail = "SQLSTATE " + std::string(sqlstate ? sqlstate : "?????");
-  if (const char* d = PQresultErrorField(raw, PG_DIAG_MESSAGE_DETAIL)) {
-    detail += "; ";
-    detail += d;
+  for (int field : {PG_DIAG_MESSAGE_DETAIL, PG_DIAG_CONTEXT}) {
+    if (const char* d = PQresultErrorField(raw, field)) {
+      detail += "; ";
+      detail += first_line(d);
+    }
   }
   return make_error(code_from_sqlstate(sqlstate ? sqlstate : ""), std::move(message),
                     std::move(detail));

@@ -123,6 +123,54 @@ TEST(CliMigrate, AppliesWhereSupabaseRolesAndAuthSchemaAlreadyExist) {
   EXPECT_EQ(query_value(conn, "SELECT to_regclass('public.customers') IS NOT NULL"), "t");
 }
 
+TEST(CliMigrate, AppliesAsANonSuperuserOwnerLikeSupabasesPostgresRole) {
+  // On Supabase, migrations run as `postgres`, which is not a superuser: it
+  // owns the database and may create roles, while schema auth and its
+  // objects belong to supabase_auth_admin, and default privileges hand every
+  // new table to the API roles.
+  TestDatabase db(TestDatabase::Kind::kEmpty);
+  auto conn = db.connect();
+  query_value(conn, R"sql(
+    DO $$ BEGIN
+      CREATE ROLE supa_owner LOGIN CREATEROLE NOSUPERUSER;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+    DO $$ BEGIN
+      CREATE ROLE supa_auth_admin NOLOGIN NOSUPERUSER;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+    SELECT 1)sql");
+  query_value(conn, "ALTER DATABASE " + db.name() + " OWNER TO supa_owner; SELECT 1");
+  query_value(conn, R"sql(
+    ALTER SCHEMA public OWNER TO supa_owner;
+    CREATE SCHEMA auth AUTHORIZATION supa_auth_admin;
+    CREATE TABLE auth.users (id uuid PRIMARY KEY, email text);
+    ALTER TABLE auth.users OWNER TO supa_auth_admin;
+    CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS
+      $$ SELECT (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid $$;
+    CREATE FUNCTION auth.role() RETURNS text LANGUAGE sql STABLE AS
+      $$ SELECT nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role' $$;
+    CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS
+      $$ SELECT nullif(current_setting('request.jwt.claims', true), '')::jsonb $$;
+    ALTER FUNCTION auth.uid() OWNER TO supa_auth_admin;
+    ALTER FUNCTION auth.role() OWNER TO supa_auth_admin;
+    ALTER FUNCTION auth.jwt() OWNER TO supa_auth_admin;
+    GRANT USAGE ON SCHEMA auth TO supa_owner;
+    GRANT SELECT, REFERENCES ON auth.users TO supa_owner;
+    ALTER DEFAULT PRIVILEGES FOR ROLE supa_owner IN SCHEMA public
+      GRANT ALL ON TABLES TO anon, authenticated, service_role;
+    SELECT 1)sql");
+  std::string url = db.url();
+  url.replace(url.find("user=postgres"), 13, "user=supa_owner");
+  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", url}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query_value(conn, "SELECT tableowner FROM pg_tables WHERE tablename = 'customers'"),
+            "supa_owner");
+  // The default privileges' TRUNCATE (which ignores RLS) was taken back.
+  EXPECT_EQ(query_value(conn, "SELECT has_table_privilege('authenticated', 'public.customers', "
+                              "'TRUNCATE') OR has_table_privilege('anon', 'public.customers', "
+                              "'INSERT')"),
+            "f");
+}
+
 TEST(CliMigrate, FailedMigrationLeavesNothingBehind) {
   // A database where 001 cannot apply (a conflicting object): the run fails,
   // names the file, and records nothing.
