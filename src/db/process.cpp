@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,11 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
     dup2(fds[1], 2);
     // The postmaster outlives us; it must not hold our lock file or sockets.
     close_range(3, ~0U, 0);
+    // `cscx serve` blocks SIGINT/SIGTERM to sigwait() for them; exec keeps
+    // the mask, and the tools must get their signals.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     if (as) {
       if (setgroups(0, nullptr) != 0 || setgid(as->gid) != 0 || setuid(as->uid) != 0) {
         static const char kMsg[] = "cannot switch to the cluster user\n";
