@@ -11,6 +11,7 @@
 
 #include "app/database_target.h"
 #include "app/demo_data.h"
+#include "auth/keys.h"
 #include "db/backup.h"
 #include "db/connection.h"
 #include "migrate/migrator.h"
@@ -27,6 +28,7 @@ struct Options {
   bool migrate_status = false;
   bool force = false;
   bool demo = false;
+  bool json = false;
   std::string file;
 };
 
@@ -255,6 +257,19 @@ Result<void> cmd_serve(const Options& o) {
   return stopped;
 }
 
+Result<void> cmd_keys(const Options& o) {
+  auto secret = auth::load_jwt_secret(db::resolve_home(o.home));
+  if (!secret) return secret.error();
+  const auth::ApiKeys keys = auth::api_keys(*secret);
+  if (o.json) {
+    fmt::print("{{\"anon_key\":\"{}\",\"service_role_key\":\"{}\"}}\n", keys.anon,
+               keys.service_role);
+  } else {
+    fmt::print("anon_key={}\nservice_role_key={}\n", keys.anon, keys.service_role);
+  }
+  return ok();
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -294,6 +309,10 @@ int run(int argc, char** argv) {
   restore->add_option("FILE", o.file, "archive written by cscx backup")->required();
   restore->add_flag("--force", o.force, "replace a non-empty database");
   on(restore, cmd_restore);
+
+  CLI::App* keys = app.add_subcommand("keys", "print the anon and service_role API keys");
+  keys->add_flag("--json", o.json, "print one JSON object");
+  on(keys, cmd_keys);
 
   CLI::App* serve = app.add_subcommand("serve", "run the server");
   serve->add_flag("--demo", o.demo, "load demo data into an empty database");
