@@ -48,6 +48,28 @@ TEST(Cli, DbStartRefusesWhenDatabaseUrlIsSet) {
   EXPECT_TRUE(contains(r.err, "DATABASE_URL is set")) << r.err;
 }
 
+TEST(Cli, HomeComesFromCscxHomeWhenNoFlagIsGiven) {
+  TempDir dir;
+  const std::string home = dir.path() + "/from-env";
+  auto r = run_cscx({"db", "status"}, {{"CSCX_HOME", home}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "not initialized")) << r.out;
+  EXPECT_TRUE(fs::exists(home + "/cluster")) << r.out;
+}
+
+TEST(CliMigrate, MigratesTheEmbeddedDatabaseAndLeavesItStopped) {
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  auto r = run_cscx({"migrate", "--home", home});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "applied 001_initial.sql")) << r.out;
+  auto status = run_cscx({"db", "status", "--home", home});
+  EXPECT_TRUE(contains(status.out, "stopped")) << status.out;
+  auto again = run_cscx({"migrate", "--status", "--home", home});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(contains(again.out, "pending")) << again.out;
+}
+
 TEST(CliMigrate, AppliesEverythingToAnEmptyDatabaseThenIsANoOp) {
   TestDatabase db(TestDatabase::Kind::kEmpty);
   auto first = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
