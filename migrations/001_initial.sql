@@ -565,6 +565,49 @@ $$ LANGUAGE plpgsql;
 REVOKE ALL ON FUNCTION update_health_score(UUID) FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION update_health_score(UUID) TO authenticated, service_role;
 
+-- Set-based update_health_score for every customer the caller can see, in one
+-- UPDATE ... FROM per-customer aggregates (not one call per customer).
+-- Returns the number of customers updated. Same arithmetic as
+-- update_health_score: engagement LEAST(100, 10 * messages of the last 30
+-- days); adoption AVG(progress) (NULLs ignored, no rows -> 0) stored as an
+-- INTEGER, which plpgsql does with the numeric -> integer cast, i.e. rounding
+-- half away from zero (62.5 -> 63), hence round(); then (engagement +
+-- adoption) / 2 in integer division. Security invoker like update_health_score:
+-- a CSM refreshes only their own customers.
+CREATE OR REPLACE FUNCTION update_all_health_scores()
+RETURNS INTEGER AS $$
+  WITH engagement AS (
+    SELECT s.customer_id, LEAST(100, COUNT(*) * 10)::integer AS score
+    FROM agent_messages am
+    JOIN agent_sessions s ON s.id = am.session_id
+    WHERE am.created_at > NOW() - INTERVAL '30 days'
+    GROUP BY s.customer_id
+  ),
+  adoption AS (
+    SELECT customer_id, round(COALESCE(AVG(progress), 0))::integer AS score
+    FROM training_progress
+    GROUP BY customer_id
+  ),
+  scores AS (
+    SELECT c.id, (COALESCE(e.score, 0) + COALESCE(a.score, 0)) / 2 AS total
+    FROM customers c
+    LEFT JOIN engagement e ON e.customer_id = c.id
+    LEFT JOIN adoption a ON a.customer_id = c.id
+  ),
+  updated AS (
+    UPDATE customers SET
+      health_score = scores.total,
+      updated_at = NOW()
+    FROM scores
+    WHERE customers.id = scores.id
+    RETURNING 1
+  )
+  SELECT COUNT(*)::integer FROM updated;
+$$ LANGUAGE sql;
+
+REVOKE ALL ON FUNCTION update_all_health_scores() FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION update_all_health_scores() TO authenticated, service_role;
+
 -- ---------------------------------------------------------------------------
 -- Row-level security on every table. Shape of each CSM policy: the row's
 -- customer has csm_id = auth.uid(), tested with EXISTS against the parent

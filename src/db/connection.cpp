@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <regex>
 
+#include "db/connection_internal.h"
 #include "db/sqlstate.h"
 
 namespace cscx::db {
@@ -69,11 +70,17 @@ Result<QueryResult> Connection::check(std::string_view name, const std::string& 
   QueryResult result(raw);
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+  return internal::error_from_result(name, sql, raw, conn_.get());
+}
 
-  if (raw == nullptr || PQstatus(conn_.get()) == CONNECTION_BAD) {
+namespace internal {
+
+Error error_from_result(std::string_view name, const std::string& sql,
+                        const PGresult* raw, PGconn* conn) {
+  if (raw == nullptr || PQstatus(conn) == CONNECTION_BAD) {
     return make_error(Code::kUnavailable, "lost the connection to PostgreSQL during " +
                                               std::string(name) + ": " +
-                                              first_line(PQerrorMessage(conn_.get())));
+                                              first_line(PQerrorMessage(conn)));
   }
   const char* sqlstate = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
   const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
@@ -95,6 +102,8 @@ Result<QueryResult> Connection::check(std::string_view name, const std::string& 
   return make_error(code_from_sqlstate(sqlstate ? sqlstate : ""), std::move(message),
                     std::move(detail));
 }
+
+}  // namespace internal
 
 Result<QueryResult> Connection::exec(std::string_view name, const std::string& sql) {
   return check(name, sql, PQexec(conn_.get(), sql.c_str()));

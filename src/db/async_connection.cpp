@@ -1,0 +1,156 @@
+#include "db/async_connection.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "db/connection_internal.h"
+
+namespace cscx::db {
+namespace asio = boost::asio;
+
+namespace {
+
+Error lost(PGconn* conn, std::string_view during) {
+  std::string why = PQerrorMessage(conn);
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  return make_error(Code::kUnavailable,
+                    "lost the database connection during " + std::string(during), why);
+}
+
+}  // namespace
+
+AsyncConnection::AsyncConnection(PGconn* conn, asio::any_io_executor executor)
+    : conn_(conn), socket_(executor) {}
+
+AsyncConnection::~AsyncConnection() {
+  // libpq owns the file descriptor; the Asio object must not close it.
+  if (socket_.is_open()) socket_.release();
+  PQfinish(conn_);
+}
+
+Result<void> AsyncConnection::attach_socket() {
+  const int fd = PQsocket(conn_);
+  if (fd < 0) return lost(conn_, "connect");
+  if (fd == attached_fd_) return ok();
+  if (socket_.is_open()) socket_.release();
+  boost::system::error_code ec;
+  socket_.assign(fd, ec);
+  if (ec)
+    return make_error(Code::kInternal, "cannot watch the database socket", ec.message());
+  attached_fd_ = fd;
+  return ok();
+}
+
+asio::awaitable<Result<void>> AsyncConnection::wait(bool writable) {
+  boost::system::error_code ec;
+  co_await socket_.async_wait(writable ? asio::posix::stream_descriptor::wait_write
+                                       : asio::posix::stream_descriptor::wait_read,
+                              asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    poisoned_ = true;
+    co_return make_error(Code::kUnavailable, "database socket wait failed", ec.message());
+  }
+  co_return ok();
+}
+
+asio::awaitable<Result<std::unique_ptr<AsyncConnection>>> AsyncConnection::connect(
+    asio::any_io_executor executor, std::string conninfo) {
+  PGconn* raw = PQconnectStart(conninfo.c_str());
+  if (raw == nullptr) co_return make_error(Code::kInternal, "out of memory connecting");
+  std::unique_ptr<AsyncConnection> conn(new AsyncConnection(raw, executor));
+  if (PQstatus(raw) == CONNECTION_BAD) {
+    co_return make_error(Code::kUnavailable,
+                         "cannot connect to PostgreSQL at " + redact_conninfo(conninfo),
+                         PQerrorMessage(raw));
+  }
+  for (;;) {
+    const PostgresPollingStatusType status = PQconnectPoll(raw);
+    if (status == PGRES_POLLING_OK) break;
+    if (status == PGRES_POLLING_FAILED) {
+      co_return make_error(Code::kUnavailable,
+                           "cannot connect to PostgreSQL at " + redact_conninfo(conninfo),
+                           PQerrorMessage(raw));
+    }
+    // libpq may switch sockets while it tries addresses.
+    if (auto r = conn->attach_socket(); !r) co_return r.error();
+    if (auto r = co_await conn->wait(status == PGRES_POLLING_WRITING); !r)
+      co_return r.error();
+  }
+  if (PQsetnonblocking(raw, 1) != 0) co_return lost(raw, "connect");
+  PQsetNoticeReceiver(
+      raw, [](void*, const PGresult*) {}, nullptr);
+  if (auto r = conn->attach_socket(); !r) co_return r.error();
+  co_return std::move(conn);
+}
+
+bool AsyncConnection::broken() const {
+  return poisoned_ || PQstatus(conn_) != CONNECTION_OK;
+}
+
+asio::awaitable<Result<void>> AsyncConnection::flush() {
+  for (;;) {
+    const int r = PQflush(conn_);
+    if (r == 0) co_return ok();
+    if (r < 0) co_return lost(conn_, "send");
+    // Output is blocked; the server may be waiting for us to read.
+    if (auto w = co_await wait(true); !w) co_return w.error();
+    if (PQconsumeInput(conn_) == 0) co_return lost(conn_, "send");
+  }
+}
+
+asio::awaitable<Result<PGresult*>> AsyncConnection::next_result() {
+  while (PQisBusy(conn_)) {
+    if (auto w = co_await wait(false); !w) co_return w.error();
+    if (PQconsumeInput(conn_) == 0) co_return lost(conn_, "receive");
+  }
+  co_return PQgetResult(conn_);
+}
+
+asio::awaitable<Result<std::vector<QueryResult>>> AsyncConnection::pipeline(
+    std::span<const Statement> statements) {
+  if (broken()) co_return lost(conn_, "pipeline start");
+  // Mid-protocol failures leave libpq's state unknown: mark the connection
+  // unusable until proven otherwise, so the pool replaces it.
+  poisoned_ = true;
+  if (PQenterPipelineMode(conn_) != 1) co_return lost(conn_, "pipeline start");
+  for (const Statement& s : statements) {
+    std::vector<const char*> values;
+    values.reserve(s.params.size());
+    for (const Param& p : s.params) values.push_back(p ? p->c_str() : nullptr);
+    if (PQsendQueryParams(conn_, s.sql.c_str(), static_cast<int>(values.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0) != 1) {
+      co_return lost(conn_, std::string(s.name));
+    }
+  }
+  if (PQpipelineSync(conn_) != 1) co_return lost(conn_, "pipeline sync");
+  if (auto f = co_await flush(); !f) co_return f.error();
+
+  std::vector<QueryResult> results;
+  std::optional<Error> first_error;
+  for (const Statement& s : statements) {
+    // Each statement yields one result, then nullptr.
+    std::optional<QueryResult> kept;
+    for (;;) {
+      auto r = co_await next_result();
+      if (!r) co_return r.error();
+      if (*r == nullptr) break;
+      QueryResult result(*r);
+      const ExecStatusType status = PQresultStatus(*r);
+      if (status == PGRES_FATAL_ERROR && !first_error) {
+        first_error = internal::error_from_result(s.name, s.sql, *r, conn_);
+      }
+      kept.emplace(std::move(result));
+    }
+    if (kept) results.push_back(std::move(*kept));
+  }
+  auto sync = co_await next_result();
+  if (!sync) co_return sync.error();
+  const bool synced = *sync != nullptr && PQresultStatus(*sync) == PGRES_PIPELINE_SYNC;
+  PQclear(*sync);
+  if (!synced || PQexitPipelineMode(conn_) != 1) co_return lost(conn_, "pipeline end");
+  poisoned_ = false;
+  if (first_error) co_return *first_error;
+  co_return results;
+}
+
+}  // namespace cscx::db

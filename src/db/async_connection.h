@@ -1,0 +1,65 @@
+// One non-blocking libpq connection driven by an Asio executor: no thread
+// ever blocks on it. Statements go out in pipeline mode, so a request's
+// BEGIN, role, claims, query and COMMIT cost one network round trip.
+//
+// Not thread-safe: one coroutine uses a connection at a time (the Pool
+// guarantees it).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "db/connection.h"
+
+namespace cscx::db {
+
+// A named SQL statement with bound text parameters (nullopt = NULL).
+struct Statement {
+  std::string_view name;  // shown in errors and logs
+  std::string sql;
+  std::vector<Param> params;
+};
+
+class AsyncConnection {
+ public:
+  // Connects without blocking. kUnavailable when the server is unreachable.
+  static boost::asio::awaitable<Result<std::unique_ptr<AsyncConnection>>> connect(
+      boost::asio::any_io_executor executor, std::string conninfo);
+
+  ~AsyncConnection();
+  AsyncConnection(const AsyncConnection&) = delete;
+  AsyncConnection& operator=(const AsyncConnection&) = delete;
+
+  // Sends every statement in one pipeline and returns one result each. On
+  // the first failing statement returns its error (the server skips the
+  // rest). A transaction the statements opened is left open on error: the
+  // caller rolls back (see run_in_transaction).
+  boost::asio::awaitable<Result<std::vector<QueryResult>>> pipeline(
+      std::span<const Statement> statements);
+
+  // True once the connection is unusable (lost, or left mid-protocol).
+  bool broken() const;
+
+ private:
+  AsyncConnection(PGconn* conn, boost::asio::any_io_executor executor);
+  Result<void> attach_socket();
+  boost::asio::awaitable<Result<void>> flush();
+  boost::asio::awaitable<Result<void>> wait(bool writable);
+  boost::asio::awaitable<Result<PGresult*>> next_result();
+
+  PGconn* conn_;
+  boost::asio::posix::stream_descriptor socket_;
+  int attached_fd_ = -1;
+  bool poisoned_ = false;
+};
+
+}  // namespace cscx::db
