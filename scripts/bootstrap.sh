@@ -13,7 +13,7 @@ packages=(
   postgresql-15 postgresql-client-15 libpq-dev
   # libraries (ARCHITECTURE.md: the chosen set)
   libssl-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libcli11-dev libspdlog-dev libfmt-dev
+  libcli11-dev libspdlog-dev libfmt-dev libargon2-dev
   # tests
   libgtest-dev libgmock-dev googletest
 )

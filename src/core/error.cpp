@@ -44,6 +44,11 @@ Error make_error(Code code, std::string message, std::string detail) {
   return Error{code, std::move(message), std::move(detail)};
 }
 
+Error make_error_with_reason(Code code, std::string reason, std::string message) {
+  Error e{code, std::move(message), {}, std::move(reason)};
+  return e;
+}
+
 void throw_exception_from_error(const Error& error, const boost::source_location&) {
   throw std::runtime_error(error.to_string());
 }

@@ -34,11 +34,17 @@ struct Error {
   Code code = Code::kInternal;
   std::string message;  // client-safe, one line
   std::string detail;   // for logs only
+  // Optional machine-readable reason a protocol defines, client-safe (GoTrue's
+  // "invalid_credentials", PostgREST's "PGRST116"); empty when none.
+  std::string reason;
 
   std::string to_string() const;
 };
 
 Error make_error(Code code, std::string message, std::string detail = {});
+
+// An Error with a protocol reason (see Error::reason).
+Error make_error_with_reason(Code code, std::string reason, std::string message);
 
 // Called by Result<T>::value() on an error (found by ADL); throws a
 // std::runtime_error with the message. Only for code that treats an error as
