@@ -565,45 +565,83 @@ $$ LANGUAGE plpgsql;
 REVOKE ALL ON FUNCTION update_health_score(UUID) FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION update_health_score(UUID) TO authenticated, service_role;
 
--- Set-based update_health_score for every customer the caller can see, in one
--- UPDATE ... FROM per-customer aggregates (not one call per customer).
--- Returns the number of customers updated. Same arithmetic as
--- update_health_score: engagement LEAST(100, 10 * messages of the last 30
--- days); adoption AVG(progress) (NULLs ignored, no rows -> 0) stored as an
--- INTEGER, which plpgsql does with the numeric -> integer cast, i.e. rounding
--- half away from zero (62.5 -> 63), hence round(); then (engagement +
--- adoption) / 2 in integer division. Security invoker like update_health_score:
--- a CSM refreshes only their own customers.
+-- Set-based update_health_score: every customer the caller can see, in one
+-- UPDATE ... FROM with per-customer aggregates (never one call per customer);
+-- returns the number of customers updated. Security invoker like
+-- update_health_score: a CSM refreshes only their own customers.
+-- Same arithmetic as update_health_score:
+--   engagement = LEAST(100, 10 * messages of the customer's sessions created
+--                in the last 30 days)
+--   adoption   = AVG(progress), NULLs ignored, no value -> 0, stored in an
+--                INTEGER: plpgsql does that with the numeric -> integer cast,
+--                which rounds half away from zero (62.5 -> 63, -62.5 -> -63),
+--                hence round()
+--   score      = (engagement + adoption) / 2, integer division
+-- Two plans for one result, chosen by whether RLS applies to the caller:
+-- - without RLS (service_role, superuser): aggregate the whole tables once
+--   (messages per session, then per customer) and hash-join; about 0.1 s of
+--   reading for 10,000 customers and 350,000 messages.
+-- - under RLS (a CSM): the aggregates are taken per customer from the CSM's
+--   customers (LATERAL, index probes), so only their rows are read and
+--   checked by the policies; the whole-table form would run the message
+--   policy on every recent message of every tenant.
 CREATE OR REPLACE FUNCTION update_all_health_scores()
 RETURNS INTEGER AS $$
-  WITH engagement AS (
-    SELECT s.customer_id, LEAST(100, COUNT(*) * 10)::integer AS score
-    FROM agent_messages am
-    JOIN agent_sessions s ON s.id = am.session_id
-    WHERE am.created_at > NOW() - INTERVAL '30 days'
-    GROUP BY s.customer_id
-  ),
-  adoption AS (
-    SELECT customer_id, round(COALESCE(AVG(progress), 0))::integer AS score
-    FROM training_progress
-    GROUP BY customer_id
-  ),
-  scores AS (
-    SELECT c.id, (COALESCE(e.score, 0) + COALESCE(a.score, 0)) / 2 AS total
-    FROM customers c
-    LEFT JOIN engagement e ON e.customer_id = c.id
-    LEFT JOIN adoption a ON a.customer_id = c.id
-  ),
-  updated AS (
+DECLARE
+  updated INTEGER;
+BEGIN
+  IF row_security_active('public.customers') THEN
     UPDATE customers SET
-      health_score = scores.total,
+      health_score = x.total,
       updated_at = NOW()
-    FROM scores
-    WHERE customers.id = scores.id
-    RETURNING 1
-  )
-  SELECT COUNT(*)::integer FROM updated;
-$$ LANGUAGE sql;
+    FROM (
+      SELECT c.id, (e.score + a.score) / 2 AS total
+      FROM customers c
+      CROSS JOIN LATERAL (
+        SELECT LEAST(100, COUNT(*) * 10)::integer AS score
+        FROM agent_sessions s
+        JOIN agent_messages am ON am.session_id = s.id
+        WHERE s.customer_id = c.id
+          AND am.created_at > NOW() - INTERVAL '30 days') e
+      CROSS JOIN LATERAL (
+        SELECT round(COALESCE(AVG(tp.progress), 0))::integer AS score
+        FROM training_progress tp
+        WHERE tp.customer_id = c.id) a
+    ) x
+    WHERE customers.id = x.id;
+  ELSE
+    WITH recent_messages AS (
+      SELECT am.session_id, COUNT(*) AS n
+      FROM agent_messages am
+      WHERE am.created_at > NOW() - INTERVAL '30 days'
+      GROUP BY am.session_id
+    ),
+    engagement AS (
+      SELECT s.customer_id, LEAST(100, SUM(rm.n) * 10)::integer AS score
+      FROM recent_messages rm
+      JOIN agent_sessions s ON s.id = rm.session_id
+      GROUP BY s.customer_id
+    ),
+    adoption AS (
+      SELECT tp.customer_id, round(COALESCE(AVG(tp.progress), 0))::integer AS score
+      FROM training_progress tp
+      GROUP BY tp.customer_id
+    )
+    UPDATE customers SET
+      health_score = x.total,
+      updated_at = NOW()
+    FROM (
+      SELECT c.id, (COALESCE(e.score, 0) + COALESCE(a.score, 0)) / 2 AS total
+      FROM customers c
+      LEFT JOIN engagement e ON e.customer_id = c.id
+      LEFT JOIN adoption a ON a.customer_id = c.id
+    ) x
+    WHERE customers.id = x.id;
+  END IF;
+  GET DIAGNOSTICS updated = ROW_COUNT;
+  RETURN updated;
+END;
+$$ LANGUAGE plpgsql;
 
 REVOKE ALL ON FUNCTION update_all_health_scores() FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION update_all_health_scores() TO authenticated, service_role;

@@ -104,3 +104,8 @@ END
 $$;
 GRANT SELECT, INSERT, UPDATE ON cscx.auth_sessions, cscx.refresh_tokens TO cscx_auth;
 REVOKE ALL ON cscx.auth_sessions, cscx.refresh_tokens FROM PUBLIC, anon, authenticated;
+
+-- GET /ready compares the migration history with the binary's, as the
+-- server's login role.
+GRANT USAGE ON SCHEMA cscx TO authenticator;
+GRANT SELECT ON cscx.schema_migrations TO authenticator;

@@ -11,6 +11,7 @@
 
 #include "app/database_target.h"
 #include "app/demo_data.h"
+#include "app/server_app.h"
 #include "auth/keys.h"
 #include "db/backup.h"
 #include "db/connection.h"
@@ -29,6 +30,7 @@ struct Options {
   bool force = false;
   bool demo = false;
   bool json = false;
+  app::ServeOptions serve;
   std::string file;
 };
 
@@ -223,7 +225,8 @@ Result<void> cmd_restore(const Options& o) {
 }
 
 Result<void> cmd_serve(const Options& o) {
-  // Block the signals first so the wait below receives them.
+  // Until the server runs, a SIGINT/SIGTERM must not kill cscx half-way
+  // through starting the cluster; held signals are delivered afterwards.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -246,11 +249,9 @@ Result<void> cmd_serve(const Options& o) {
   }
   if (result) {
     fmt::print("cscx: database ready at {}\n", db::redact_conninfo(target->admin_url()));
-    fmt::print("cscx: the HTTP API is not built yet; waiting for Ctrl-C or SIGTERM\n");
     std::fflush(stdout);
-    int sig = 0;
-    sigwait(&signals, &sig);
-    fmt::print("cscx: shutting down\n");
+    // run_server unblocks SIGINT/SIGTERM once its handler is installed.
+    result = app::run_server(*target, db::resolve_home(o.home).string(), o.serve);
   }
   auto stopped = target->stop_if_started();
   if (!result) return result;
@@ -316,6 +317,10 @@ int run(int argc, char** argv) {
 
   CLI::App* serve = app.add_subcommand("serve", "run the server");
   serve->add_flag("--demo", o.demo, "load demo data into an empty database");
+  CLI::Option* host_opt = serve->add_option(
+      "--host", o.serve.host, "listen address (default $CSCX_HOST, else 127.0.0.1)");
+  CLI::Option* port_opt = serve->add_option(
+      "--port", o.serve.port, "listen port (default $CSCX_PORT, else 8080)");
   on(serve, cmd_serve);
 
   try {
@@ -324,6 +329,15 @@ int run(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (command == nullptr) return 2;
+  if (command == cmd_serve) {
+    auto serve_options = app::serve_options_from_env(o.serve, host_opt->count() > 0,
+                                                     port_opt->count() > 0);
+    if (!serve_options) {
+      std::cerr << "cscx: " << serve_options.error().message << "\n";
+      return 2;
+    }
+    o.serve = *serve_options;
+  }
   Result<void> result = command(o);
   if (!result) {
     std::cerr << "cscx: " << result.error().message << "\n";

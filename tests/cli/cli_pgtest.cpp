@@ -198,12 +198,14 @@ TEST(CliMigrate, AppliesAsANonSuperuserOwnerLikeSupabasesPostgresRole) {
   url.replace(url.find("user=postgres"), 13, "user=supa_owner");
   auto r = run_cscx({"migrate"}, {{"DATABASE_URL", url}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(query_value(conn, "SELECT tableowner FROM pg_tables WHERE tablename = 'customers'"),
-            "supa_owner");
+  EXPECT_EQ(
+      query_value(conn, "SELECT tableowner FROM pg_tables WHERE tablename = 'customers'"),
+      "supa_owner");
   // The default privileges' TRUNCATE (which ignores RLS) was taken back.
-  EXPECT_EQ(query_value(conn, "SELECT has_table_privilege('authenticated', 'public.customers', "
-                              "'TRUNCATE') OR has_table_privilege('anon', 'public.customers', "
-                              "'INSERT')"),
+  EXPECT_EQ(query_value(conn,
+                        "SELECT has_table_privilege('authenticated', 'public.customers', "
+                        "'TRUNCATE') OR has_table_privilege('anon', 'public.customers', "
+                        "'INSERT')"),
             "f");
 }
 

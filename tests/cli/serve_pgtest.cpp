@@ -33,7 +33,8 @@ struct ServeProcess {
     posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
     std::string bin = CSCX_BINARY;
-    std::vector<std::string> args = {bin, "serve", "--demo", "--home", home};
+    std::vector<std::string> args = {bin, "serve",  "--demo", "--port",
+                                     "0", "--home", home};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -77,8 +78,8 @@ TEST(Serve, StartsWithDemoDataAndStopsTheClusterOnSigterm) {
   TempDir dir;
   const std::string home = dir.path() + "/home";
   ServeProcess serve(home);
-  const std::string banner = serve.read_until("database ready");
-  ASSERT_NE(banner.find("database ready"), std::string::npos) << banner;
+  const std::string banner = serve.read_until("listening on");
+  ASSERT_NE(banner.find("listening on http://127.0.0.1:"), std::string::npos) << banner;
   EXPECT_NE(banner.find("loaded demo data"), std::string::npos) << banner;
 
   auto url = run_cscx({"db", "url", "--home", home});

@@ -1,0 +1,152 @@
+#include "app/server_app.h"
+
+#include <fmt/core.h>
+#include <signal.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "auth/auth_routes.h"
+#include "auth/auth_service.h"
+#include "auth/keys.h"
+#include "db/pool.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "migrate/migrator.h"
+
+namespace cscx::app {
+namespace asio = boost::asio;
+using http::Request;
+using http::RequestLog;
+using http::Response;
+
+namespace {
+
+constexpr const char* kReadyCheck = "SELECT count(*) FROM cscx.schema_migrations";
+
+Result<long> env_number(const char* name, long fallback, long min, long max) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  if (*end != '\0' || n < min || n > max) {
+    return make_error(
+        Code::kInvalidArgument,
+        fmt::format("{}={} is not a number from {} to {}", name, v, min, max));
+  }
+  return n;
+}
+
+// The URL the request pool logs in with: the embedded cluster's
+// `authenticator`; for an external server $CSCX_API_DATABASE_URL, else
+// DATABASE_URL (whose user must be able to SET ROLE to the request roles).
+std::string api_url(DatabaseTarget& target) {
+  if (target.embedded()) return target.cluster().url("cscx", "authenticator");
+  if (const char* v = std::getenv("CSCX_API_DATABASE_URL"); v && *v) return v;
+  return target.admin_url();
+}
+
+void add_health_routes(http::Router& router, db::Pool& pool) {
+  router.add("GET", "/health", "/health",
+             [](const Request&, RequestLog&) -> asio::awaitable<Result<Response>> {
+               co_return Response::json(200, R"({"status":"ok"})");
+             });
+  router.add("GET", "/ready", "/ready",
+             [&pool](const Request&, RequestLog&) -> asio::awaitable<Result<Response>> {
+               const db::Statement check{"ready_check", kReadyCheck, {}};
+               auto r = co_await pool.run_plain(std::span(&check, 1));
+               if (!r) co_return r.error();
+               const auto expected = migrate::builtin_migrations().size();
+               if ((*r)[0].value(0, 0) != std::to_string(expected)) {
+                 co_return make_error(Code::kUnavailable,
+                                      "database migrations are not current");
+               }
+               co_return Response::json(200, R"({"status":"ready"})");
+             });
+}
+
+}  // namespace
+
+Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
+                                            bool port_given) {
+  if (!host_given) {
+    if (const char* h = std::getenv("CSCX_HOST"); h && *h) o.host = h;
+  }
+  if (!port_given) {
+    auto p = env_number("CSCX_PORT", o.port, 0, 65535);
+    if (!p) return p.error();
+    o.port = static_cast<int>(*p);
+  }
+  if (o.port < 0 || o.port > 65535) {
+    return make_error(Code::kInvalidArgument, "--port must be from 0 to 65535");
+  }
+  auto threads = env_number("CSCX_THREADS", o.threads, 0, 1024);
+  if (!threads) return threads.error();
+  o.threads = static_cast<unsigned>(*threads);
+  auto pool = env_number("CSCX_DB_POOL_SIZE", o.pool_size, 0, 10000);
+  if (!pool) return pool.error();
+  o.pool_size = static_cast<size_t>(*pool);
+  return o;
+}
+
+Result<void> run_server(DatabaseTarget& target, const std::string& home,
+                        const ServeOptions& options) {
+  auto secret = auth::load_jwt_secret(home);
+  if (!secret) return secret.error();
+
+  http::ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = static_cast<uint16_t>(options.port);
+  server_options.threads = options.threads;
+  http::Server server(server_options, http::Router{});
+
+  const unsigned threads = options.threads
+                               ? options.threads
+                               : std::max(1u, std::thread::hardware_concurrency());
+  db::Pool pool(server.io_context().get_executor(),
+                db::PoolOptions{api_url(target),
+                                options.pool_size ? options.pool_size : 4 * threads,
+                                std::chrono::milliseconds(5000)});
+  server.metrics().add_gauge_source([&pool] {
+    const db::PoolStats s = pool.stats();
+    return fmt::format(
+        "# HELP cscx_db_pool_connections Database pool connections by state.\n"
+        "# TYPE cscx_db_pool_connections gauge\n"
+        "cscx_db_pool_connections{{state=\"in_use\"}} {}\n"
+        "cscx_db_pool_connections{{state=\"idle\"}} {}\n"
+        "# HELP cscx_db_pool_waiting Requests waiting for a database connection.\n"
+        "# TYPE cscx_db_pool_waiting gauge\n"
+        "cscx_db_pool_waiting {}\n",
+        s.in_use, s.idle, s.waiting);
+  });
+
+  asio::thread_pool hashing(std::max(1u, threads / 2));
+  auth::AuthConfig auth_config{
+      *secret, fmt::format("http://{}:{}/auth/v1", options.host, options.port)};
+  auth::AuthService auth_service(pool, hashing, auth_config);
+
+  add_health_routes(server.router(), pool);
+  http::add_metrics_route(server.router(), server.metrics());
+  auth::add_auth_routes(server.router(), auth_service, *secret);
+
+  auto port = server.listen();
+  if (!port) return port.error();
+  fmt::print("cscx: listening on http://{}:{}\n", options.host, *port);
+  std::fflush(stdout);
+  server.stop_on_signals();
+  // `cscx serve` blocked SIGINT/SIGTERM while it started the database; now
+  // that the server handles them, let them in (a pending one stops it).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+  server.run();
+  hashing.join();
+  fmt::print("cscx: stopped\n");
+  return ok();
+}
+
+}  // namespace cscx::app

@@ -1,0 +1,29 @@
+// `cscx serve`: the HTTP server wired to the database, auth and routes.
+#pragma once
+
+#include <string>
+
+#include "app/database_target.h"
+#include "core/error.h"
+
+namespace cscx::app {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";  // --host, $CSCX_HOST
+  int port = 8080;                 // --port, $CSCX_PORT (0 = ephemeral)
+  unsigned threads = 0;            // $CSCX_THREADS, 0 = cores
+  size_t pool_size = 0;            // $CSCX_DB_POOL_SIZE, 0 = 4 x threads
+};
+
+// Fills unset options from the environment.
+[[nodiscard]] Result<ServeOptions> serve_options_from_env(ServeOptions flags,
+                                                          bool host_given,
+                                                          bool port_given);
+
+// Runs the server on a migrated database until SIGINT/SIGTERM, then drains
+// in-flight requests. Prints "cscx: listening on http://host:port" once
+// listening. `home` holds the JWT secret.
+[[nodiscard]] Result<void> run_server(DatabaseTarget& target, const std::string& home,
+                                      const ServeOptions& options);
+
+}  // namespace cscx::app

@@ -1,0 +1,33 @@
+// Who is asking: the API key and bearer token of a request, verified.
+//
+// As in Supabase: every request needs the `apikey` header or an
+// `Authorization: Bearer` token; the bearer token, when present, decides
+// the role; else the API key does. A present API key must itself be valid.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "auth/jwt.h"
+#include "core/error.h"
+#include "http/request.h"
+
+namespace cscx::auth {
+
+struct Principal {
+  VerifiedToken token;
+  std::string claims_json;  // the payload, serialized, for request.jwt.claims
+};
+
+// kUnauthenticated with reason "no_authorization" when neither header is
+// there, "bad_jwt" when a token is refused (the message says why).
+[[nodiscard]] Result<Principal> authenticate(const http::Request& request,
+                                             std::string_view secret, std::int64_t now);
+
+// The bearer token of the Authorization header ("" when none).
+std::string_view bearer_token(const http::Request& request);
+
+std::int64_t unix_now();
+
+}  // namespace cscx::auth

@@ -1,0 +1,98 @@
+#include "http/router.h"
+
+#include <gtest/gtest.h>
+
+namespace cscx::http {
+namespace {
+
+Handler answering(unsigned status) {
+  return
+      [status](const Request&, RequestLog&) -> boost::asio::awaitable<Result<Response>> {
+        co_return Response::json(status, "{}");
+      };
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() {
+    router_.add("GET", "/health", "/health", answering(200));
+    router_.add("GET", "/rest/v1/*", "/rest/v1/:table", answering(201));
+    router_.add("POST", "/rest/v1/*", "/rest/v1/:table", answering(202));
+    router_.add("POST", "/rest/v1/rpc/*", "/rest/v1/rpc/:fn", answering(203));
+    router_.add("GET", "/rest/v1/rpc/ping", "/rest/v1/rpc/ping", answering(204));
+  }
+
+  Router router_;
+};
+
+TEST_F(RouterTest, MatchesAnExactPath) {
+  RouteMatch match = router_.match("GET", "/health");
+  ASSERT_NE(match.handler, nullptr);
+  EXPECT_EQ(match.route, "/health");
+  EXPECT_EQ(match.status, 200u);
+}
+
+TEST_F(RouterTest, ExactMatchIsNotAPrefixMatch) {
+  EXPECT_EQ(router_.match("GET", "/health/x").status, 404u);
+  EXPECT_EQ(router_.match("GET", "/healthz").status, 404u);
+}
+
+TEST_F(RouterTest, MatchesAPrefixAndEverythingBelowIt) {
+  EXPECT_EQ(router_.match("GET", "/rest/v1/customers").route, "/rest/v1/:table");
+  EXPECT_EQ(router_.match("GET", "/rest/v1/").route, "/rest/v1/:table");
+  EXPECT_EQ(router_.match("GET", "/rest/v1/a/b").route, "/rest/v1/:table");
+  EXPECT_EQ(router_.match("GET", "/rest/v1").status, 404u);
+  EXPECT_EQ(router_.match("GET", "/rest/v10/x").status, 404u);
+}
+
+TEST_F(RouterTest, PrefersExactThenTheLongestPrefix) {
+  EXPECT_EQ(router_.match("POST", "/rest/v1/rpc/score").route, "/rest/v1/rpc/:fn");
+  EXPECT_EQ(router_.match("GET", "/rest/v1/rpc/ping").route, "/rest/v1/rpc/ping");
+  // No GET under the rpc prefix: the shorter prefix has one.
+  EXPECT_EQ(router_.match("GET", "/rest/v1/rpc/score").route, "/rest/v1/:table");
+}
+
+TEST_F(RouterTest, AnswersNotFoundForAnUnknownPath) {
+  RouteMatch match = router_.match("GET", "/nope");
+  EXPECT_EQ(match.handler, nullptr);
+  EXPECT_EQ(match.status, 404u);
+  EXPECT_TRUE(match.route.empty());
+}
+
+TEST_F(RouterTest, AnswersMethodNotAllowedWithAllow) {
+  RouteMatch match = router_.match("DELETE", "/health");
+  EXPECT_EQ(match.handler, nullptr);
+  EXPECT_EQ(match.status, 405u);
+  EXPECT_EQ(match.allow, "GET, HEAD");
+  EXPECT_EQ(match.route, "/health");
+}
+
+TEST_F(RouterTest, AllowListsTheMethodsOfEveryMatchingPattern) {
+  RouteMatch match = router_.match("PATCH", "/rest/v1/rpc/score");
+  EXPECT_EQ(match.status, 405u);
+  EXPECT_EQ(match.allow, "GET, HEAD, POST");
+}
+
+TEST_F(RouterTest, HeadUsesTheGetHandler) {
+  RouteMatch match = router_.match("HEAD", "/health");
+  ASSERT_NE(match.handler, nullptr);
+  EXPECT_EQ(match.route, "/health");
+}
+
+TEST_F(RouterTest, HeadPrefersItsOwnHandler) {
+  router_.add("HEAD", "/health", "/health:head", answering(200));
+  EXPECT_EQ(router_.match("HEAD", "/health").route, "/health:head");
+  EXPECT_EQ(router_.match("GET", "/health").route, "/health");
+}
+
+TEST_F(RouterTest, KeepsTheFirstOfTwoIdenticalRoutes) {
+  router_.add("GET", "/health", "/other", answering(500));
+  EXPECT_EQ(router_.match("GET", "/health").route, "/health");
+}
+
+TEST_F(RouterTest, MethodsAreCaseSensitive) {
+  EXPECT_EQ(router_.match("get", "/health").status, 405u);
+}
+
+}  // namespace
+}  // namespace cscx::http
