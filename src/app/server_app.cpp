@@ -11,6 +11,7 @@
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/keys.h"
+#include "customers/customer_routes.h"
 #include "db/pool.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -130,6 +131,7 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   add_health_routes(server.router(), pool);
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
+  customers::add_customer_routes(server.router(), pool, *secret, server.metrics());
 
   auto port = server.listen();
   if (!port) return port.error();

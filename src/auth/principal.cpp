@@ -26,6 +26,15 @@ std::string_view bearer_token(const http::Request& request) {
   return value;
 }
 
+db::RequestIdentity request_identity(const Principal& principal,
+                                     const http::Request& request) {
+  auto ua = request.header("user-agent");
+  return db::RequestIdentity{
+      principal.token.role, principal.claims_json,  request.method,
+      request.path,         request.remote_address, ua ? std::string(*ua) : std::string(),
+      request.request_id};
+}
+
 Result<Principal> authenticate(const http::Request& request, std::string_view secret,
                                std::int64_t now) {
   const std::string_view bearer = bearer_token(request);

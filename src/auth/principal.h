@@ -11,6 +11,7 @@
 
 #include "auth/jwt.h"
 #include "core/error.h"
+#include "db/pool.h"
 #include "http/request.h"
 
 namespace cscx::auth {
@@ -24,6 +25,11 @@ struct Principal {
 // there, "bad_jwt" when a token is refused (the message says why).
 [[nodiscard]] Result<Principal> authenticate(const http::Request& request,
                                              std::string_view secret, std::int64_t now);
+
+// The database identity of an authenticated request: the token's role and
+// claims, and the request facts the audit triggers read.
+db::RequestIdentity request_identity(const Principal& principal,
+                                     const http::Request& request);
 
 // The bearer token of the Authorization header ("" when none).
 std::string_view bearer_token(const http::Request& request);

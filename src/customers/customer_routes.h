@@ -1,0 +1,18 @@
+// /api/customers: the caller's book of customers. (The full workspace API
+// with filters, keyset pagination and writes is a later issue; this is the
+// list every CSM screen starts from, run through RLS as the caller.)
+#pragma once
+
+#include <string>
+
+#include "db/pool.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace cscx::customers {
+
+// `pool`, `secret` and `metrics` must outlive the router.
+void add_customer_routes(http::Router& router, db::Pool& pool, const std::string& secret,
+                         http::Metrics& metrics);
+
+}  // namespace cscx::customers
