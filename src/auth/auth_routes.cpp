@@ -87,6 +87,18 @@ Result<std::optional<std::string>> string_field(const json::object& body,
   return std::optional<std::string>{std::string(v->as_string())};
 }
 
+// The `data` member as serialized JSON: nullopt when absent or null, an
+// error when not an object.
+Result<std::optional<std::string>> data_field(const json::object& body) {
+  const json::value* d = body.if_contains("data");
+  if (d == nullptr || d->is_null()) return std::optional<std::string>{};
+  if (!d->is_object()) {
+    return make_error_with_reason(Code::kInvalidArgument, "validation_failed",
+                                  "data must be an object");
+  }
+  return std::optional<std::string>{json::serialize(*d)};
+}
+
 std::string query_param(const Request& request, std::string_view name) {
   auto params = boost::urls::parse_query(request.query);
   if (!params) return {};
@@ -146,16 +158,9 @@ void add_auth_routes(http::Router& router, AuthService& service,
                if (!email || !password) {
                  co_return fail(request, !email ? email.error() : password.error());
                }
-               std::string data = "{}";
-               if (const json::value* d = body->if_contains("data"); d && !d->is_null()) {
-                 if (!d->is_object()) {
-                   co_return fail(
-                       request,
-                       make_error_with_reason(Code::kInvalidArgument, "validation_failed",
-                                              "data must be an object"));
-                 }
-                 data = json::serialize(*d);
-               }
+               auto data_json = data_field(*body);
+               if (!data_json) co_return fail(request, data_json.error());
+               const std::string data = data_json->value_or("{}");
                const std::string e = email->value_or(""), p = password->value_or("");
                const Client client = client_of(request);
                auto session = co_await service.sign_up(e, p, data, client);
@@ -240,15 +245,9 @@ void add_auth_routes(http::Router& router, AuthService& service,
         if (!email || !password) {
           co_return fail(request, !email ? email.error() : password.error());
         }
-        std::optional<std::string> data;
-        if (const json::value* d = body->if_contains("data"); d && !d->is_null()) {
-          if (!d->is_object()) {
-            co_return fail(request, make_error_with_reason(Code::kInvalidArgument,
-                                                           "validation_failed",
-                                                           "data must be an object"));
-          }
-          data = json::serialize(*d);
-        }
+        auto data_json = data_field(*body);
+        if (!data_json) co_return fail(request, data_json.error());
+        const std::optional<std::string> data = *data_json;
         const Client client = client_of(request);
         const std::optional<std::string> e = *email, p = *password;
         auto user = co_await service.update_user(*token, e, p, data, client);

@@ -1,10 +1,6 @@
 // /auth/v1 over HTTP against a running `cscx serve` on a real database:
 // the flows supabase-js uses and each refusal, in GoTrue's wire format.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -12,12 +8,12 @@
 #include <optional>
 #include <string>
 
+#include "api/server_process.h"
 #include "auth/jwt.h"
+#include "auth/keys.h"
 #include "http/test_client.h"
 #include "support/run_cscx.h"
 #include "support/test_database.h"
-
-extern char** environ;
 
 namespace cscx::testing {
 namespace {
@@ -33,55 +29,18 @@ class AuthApi : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     home_ = new TempDir();
-    std::string api_url = db_->url();
-    api_url.replace(api_url.find("user=postgres"), 13, "user=authenticator");
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-    env_strings.push_back("DATABASE_URL=" + db_->url());
-    env_strings.push_back("CSCX_API_DATABASE_URL=" + api_url);
-    env_strings.push_back(std::string("CSCX_JWT_SECRET=") + kSecret);
-    env_strings.push_back("CSCX_HOME=" + home_->path());
-    env_strings.push_back("CSCX_THREADS=2");
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = {CSCX_BINARY, "serve", "--port", "0"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    ASSERT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()),
-              0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    std::string out;
-    char buf[256];
-    const std::string marker = "listening on http://127.0.0.1:";
-    while (out.find('\n', out.find(marker)) == std::string::npos ||
-           out.find(marker) == std::string::npos) {
-      ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    close(fds[0]);
-    const size_t at = out.find(marker);
-    ASSERT_NE(at, std::string::npos) << out;
-    port_ = static_cast<uint16_t>(std::stoi(out.substr(at + marker.size())));
-    anon_key_ = run_cscx({"keys"}, {{"CSCX_JWT_SECRET", kSecret}}).out;
-    anon_key_ = anon_key_.substr(9, anon_key_.find('\n') - 9);
+    server_ =
+        new ServerProcess({}, {{"DATABASE_URL", db_->url()},
+                               {"CSCX_API_DATABASE_URL", db_->url_as("authenticator")},
+                               {"CSCX_JWT_SECRET", kSecret},
+                               {"CSCX_HOME", home_->path()},
+                               {"CSCX_THREADS", "2"}});
+    port_ = server_->port();
+    anon_key_ = auth::api_keys(kSecret).anon;
   }
 
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-    }
+    delete server_;
     delete home_;
     delete db_;
   }
@@ -129,7 +88,7 @@ class AuthApi : public ::testing::Test {
 
   static inline TestDatabase* db_ = nullptr;
   static inline TempDir* home_ = nullptr;
-  static inline pid_t pid_ = -1;
+  static inline ServerProcess* server_ = nullptr;
   static inline uint16_t port_ = 0;
   static inline std::string anon_key_;
 };

@@ -62,10 +62,8 @@ class RequestPath : public ::testing::Test {
   void SetUp() override { load_two_tenants(admin_); }
 
   std::map<std::string, std::string> env() {
-    std::string api_url = db_.url();
-    api_url.replace(api_url.find("user=postgres"), 13, "user=authenticator");
     return {{"DATABASE_URL", db_.url()},
-            {"CSCX_API_DATABASE_URL", api_url},
+            {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
             {"CSCX_JWT_SECRET", kSecret},
             {"CSCX_HOME", home_.path()},
             {"CSCX_THREADS", "2"}};

@@ -24,9 +24,7 @@ class AuthServiceTest : public ::testing::Test {
       : pool_(io_.get_executor(), pool_options()), service_(pool_, hashing_, {kSecret}) {}
 
   db::PoolOptions pool_options() {
-    std::string url = db_.url();
-    url.replace(url.find("user=postgres"), 13, "user=authenticator");
-    return db::PoolOptions{url, 4, std::chrono::milliseconds(5000)};
+    return db::PoolOptions{db_.url_as("authenticator"), 4, std::chrono::milliseconds(5000)};
   }
 
   template <class T>

@@ -194,9 +194,7 @@ TEST(CliMigrate, AppliesAsANonSuperuserOwnerLikeSupabasesPostgresRole) {
     ALTER DEFAULT PRIVILEGES FOR ROLE supa_owner IN SCHEMA public
       GRANT ALL ON TABLES TO anon, authenticated, service_role;
     SELECT 1)sql");
-  std::string url = db.url();
-  url.replace(url.find("user=postgres"), 13, "user=supa_owner");
-  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", url}});
+  auto r = run_cscx({"migrate"}, {{"DATABASE_URL", db.url_as("supa_owner")}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(
       query_value(conn, "SELECT tableowner FROM pg_tables WHERE tablename = 'customers'"),

@@ -34,9 +34,7 @@ class PoolTest : public ::testing::Test {
   void SetUp() override { cscx::testing::load_two_tenants(admin_); }
 
   PoolOptions options(size_t size = 4) {
-    std::string url = db_.url();
-    url.replace(url.find("user=postgres"), 13, "user=authenticator");
-    return PoolOptions{url, size, std::chrono::milliseconds(2000)};
+    return PoolOptions{db_.url_as("authenticator"), size, std::chrono::milliseconds(2000)};
   }
 
   // Runs a coroutine to completion on io_.

@@ -41,6 +41,12 @@ TestDatabase::~TestDatabase() {
                       "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
 }
 
+std::string TestDatabase::url_as(std::string_view user) const {
+  std::string u = url();
+  u.replace(u.find("user=postgres"), 13, "user=" + std::string(user));
+  return u;
+}
+
 db::Connection TestDatabase::connect() const {
   auto conn = db::Connection::open(url());
   if (!conn) throw std::runtime_error(conn.error().to_string());

@@ -26,6 +26,8 @@ class TestDatabase {
 
   const std::string& name() const { return name_; }
   std::string url() const { return harness_url(name_); }
+  // The URL as another login role, e.g. the server's "authenticator".
+  std::string url_as(std::string_view user) const;
   // A new superuser connection; throws on failure.
   db::Connection connect() const;
 
