@@ -89,6 +89,22 @@ Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
   auto pool = env_number("CSCX_DB_POOL_SIZE", o.pool_size, 0, 10000);
   if (!pool) return pool.error();
   o.pool_size = static_cast<size_t>(*pool);
+  auto body = env_number("CSCX_BODY_LIMIT", static_cast<long>(o.body_limit), 1024,
+                         1024L * 1024 * 1024);
+  if (!body) return body.error();
+  o.body_limit = static_cast<size_t>(*body);
+  if (const char* origins = std::getenv("CSCX_ALLOWED_ORIGINS"); origins && *origins) {
+    o.allowed_origins.clear();
+    std::string_view rest(origins);
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!item.empty()) o.allowed_origins.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   return o;
 }
 
@@ -101,6 +117,8 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   server_options.host = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
   server_options.threads = options.threads;
+  server_options.body_limit = options.body_limit;
+  server_options.allowed_origins = options.allowed_origins;
   http::Server server(server_options, http::Router{});
 
   const unsigned threads = options.threads

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/database_target.h"
 #include "core/error.h"
@@ -13,6 +14,8 @@ struct ServeOptions {
   int port = 8080;                 // --port, $CSCX_PORT (0 = ephemeral)
   unsigned threads = 0;            // $CSCX_THREADS, 0 = cores
   size_t pool_size = 0;            // $CSCX_DB_POOL_SIZE, 0 = 4 x threads
+  size_t body_limit = 10 * 1024 * 1024;  // $CSCX_BODY_LIMIT (bytes)
+  std::vector<std::string> allowed_origins = {"*"};  // $CSCX_ALLOWED_ORIGINS, comma-separated
 };
 
 // Fills unset options from the environment.
