@@ -121,6 +121,29 @@ TEST_F(RequestPath, RefusedTokensAre401) {
       << metrics.body;
 }
 
+TEST_F(RequestPath, OnlyConfiguredOriginsGetCorsHeaders) {
+  auto e = env();
+  e["CSCX_ALLOWED_ORIGINS"] = "https://app.example, https://admin.example";
+  ServerProcess server({}, e);
+  for (const auto& [origin, allowed] : std::vector<std::pair<std::string, bool>>{
+           {"https://app.example", true}, {"https://evil.example", false}}) {
+    TestClient client(server.port());
+    auto r =
+        client.request("OPTIONS", "/api/customers",
+                       {{"Origin", origin},
+                        {"Access-Control-Request-Method", "GET"},
+                        {"Access-Control-Request-Headers", "authorization, apikey"}});
+    ASSERT_TRUE(r);
+    const auto it = r->find("Access-Control-Allow-Origin");
+    if (allowed) {
+      ASSERT_NE(it, r->end()) << origin;
+      EXPECT_EQ(it->value(), origin);
+    } else {
+      EXPECT_EQ(it, r->end()) << origin;
+    }
+  }
+}
+
 TEST_F(RequestPath, ManyConcurrentClientsEachGetTheirOwnRows) {
   ServerProcess server({}, env());
   const auto keys = auth::api_keys(kSecret);
