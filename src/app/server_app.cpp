@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
@@ -108,8 +109,19 @@ Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
   return o;
 }
 
+// Each keep-alive connection holds a descriptor; the default soft limit
+// (1024) would cap the server far below the thousands it can hold.
+void raise_descriptor_limit() {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 Result<void> run_server(DatabaseTarget& target, const std::string& home,
                         const ServeOptions& options) {
+  raise_descriptor_limit();
   auto secret = auth::load_jwt_secret(home);
   if (!secret) return secret.error();
 

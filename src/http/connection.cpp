@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <limits>
 
 #include "http/access_log_internal.h"
@@ -40,6 +41,16 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool has_line_break(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// A field name is an RFC 9110 token.
+bool is_token(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+               std::string_view::npos;
+  });
 }
 
 // Headers the server owns: framing and the request id. A handler's copy of
@@ -185,7 +196,7 @@ asio::awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
   co_return true;
 }
 
-asio::awaitable<void> Connection::refuse(error_code ec, const BeastRequest* header,
+asio::awaitable<void> Connection::refuse(error_code ec, BeastRequest* header,
                                          std::chrono::steady_clock::time_point started) {
   const ServerOptions& options = context_.options;
   const bool timed_out = timed_out_;
@@ -194,10 +205,9 @@ asio::awaitable<void> Connection::refuse(error_code ec, const BeastRequest* head
   Request request;
   if (header != nullptr) {
     // The header was read: answer with its request id and CORS headers.
-    BeastRequest copy(*header);
-    copy.body().clear();
     bool target_ok = false;
-    request = make_request(copy, remote_address_, target_ok);
+    request = make_request(*header, remote_address_, target_ok);
+    request.body.clear();
   } else {
     request.request_id = generate_request_id();
     request.remote_address = remote_address_;
@@ -248,7 +258,7 @@ asio::awaitable<bool> Connection::write(const Request& request, Response respons
   res.version(version);
   res.result(status);
   for (auto& [name, value] : response.headers) {
-    if (name.empty() || has_line_break(name) || has_line_break(value)) {
+    if (!is_token(name) || has_line_break(value)) {
       log_error +=
           (log_error.empty() ? "" : "; ") + std::string("dropped invalid header");
       continue;

@@ -49,9 +49,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<bool> serve_one(boost::beast::flat_buffer& buffer);
 
   // Answers a request that could not be read (limits, malformed, timeout)
-  // and closes.
-  boost::asio::awaitable<void> refuse(boost::system::error_code ec,
-                                      const BeastRequest* header,
+  // and closes. `header`, when the parser got that far, gives the request
+  // id and the Origin (its body is taken).
+  boost::asio::awaitable<void> refuse(boost::system::error_code ec, BeastRequest* header,
                                       std::chrono::steady_clock::time_point started);
 
   // Writes `response` for request `id`; logs and counts it. False when the

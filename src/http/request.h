@@ -36,8 +36,11 @@ struct Request {
 
 // What a handler answers. The server adds X-Request-Id and the CORS headers;
 // for 1xx, 204 and 304 it drops the body and the Content-Type, and for HEAD
-// it sends the headers only (Content-Length still counts the body). Headers
-// whose name or value holds CR, LF or NUL are dropped (and logged).
+// it sends the headers only (Content-Length still counts the body). The
+// server owns Content-Length, Transfer-Encoding, Connection and X-Request-Id:
+// a handler's copies are ignored. A header whose name is not a token or whose
+// value holds CR, LF or NUL is dropped (and logged). A status outside
+// 100..599 becomes a 500.
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json; charset=utf-8";  // "" = none
