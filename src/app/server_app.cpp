@@ -69,6 +69,16 @@ void add_health_routes(http::Router& router, db::Pool& pool) {
              });
 }
 
+// Each keep-alive connection holds a descriptor; the default soft limit
+// (1024) would cap the server far below the thousands it can hold.
+void raise_descriptor_limit() {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
@@ -107,16 +117,6 @@ Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
     }
   }
   return o;
-}
-
-// Each keep-alive connection holds a descriptor; the default soft limit
-// (1024) would cap the server far below the thousands it can hold.
-void raise_descriptor_limit() {
-  struct rlimit limit {};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    (void)setrlimit(RLIMIT_NOFILE, &limit);
-  }
 }
 
 Result<void> run_server(DatabaseTarget& target, const std::string& home,
