@@ -58,6 +58,20 @@ Router test_router(std::shared_ptr<std::atomic<bool>> slow_started) {
                throw std::runtime_error("boom");
                co_return Response::json(200, "{}");
              });
+  router.add("GET", "/bad-headers", "/bad-headers",
+             [](const Request&, RequestLog&) -> awaitable<Result<Response>> {
+               Response response = Response::json(200, R"({"ok":true})");
+               response.headers = {{"X-Ok", "1"},
+                                   {"X-Evil", "a\r\nSet-Cookie: stolen=1"},
+                                   {"Bad Name", "v"},
+                                   {"Content-Length", "999"},
+                                   {"X-Request-Id", "forged"}};
+               co_return response;
+             });
+  router.add("GET", "/bad-status", "/bad-status",
+             [](const Request&, RequestLog&) -> awaitable<Result<Response>> {
+               co_return Response::json(1000, "{}");
+             });
   router.add("GET", "/error", "/error",
              [](const Request&, RequestLog&) -> awaitable<Result<Response>> {
                co_return make_error(Code::kNotFound, "no such thing", "secret detail");

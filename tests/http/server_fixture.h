@@ -49,6 +49,8 @@ ServerOptions test_options();
 //   GET /hang        waits an hour
 //   GET /throw       throws std::runtime_error("boom")
 //   GET /error       Error kNotFound "no such thing", detail "secret detail"
+//   GET /bad-headers a CRLF-injecting, a non-token and server-owned headers
+//   GET /bad-status  status 1000
 //   GET /metrics     add_metrics_route
 class ServerTest : public ::testing::Test {
  protected:

@@ -144,6 +144,31 @@ TEST_F(HttpServer, TurnsAnErrorResultIntoTheErrorBodyAndLogsTheDetail) {
   EXPECT_TRUE(logged);
 }
 
+TEST_F(HttpServer, DropsUnsafeAndServerOwnedHeadersOfAHandler) {
+  start();
+  TestClient client(port());
+  auto response = client.request("GET", "/bad-headers", {{"X-Request-Id", "mine"}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 200);
+  EXPECT_EQ(header(*response, "X-Ok"), "1");
+  EXPECT_EQ(response->count("X-Evil"), 0u);
+  EXPECT_EQ(response->count("Set-Cookie"), 0u);
+  EXPECT_EQ(response->count("Bad Name"), 0u);
+  EXPECT_EQ(header(*response, "X-Request-Id"), "mine");
+  EXPECT_EQ(response->body(), R"({"ok":true})");
+  auto next = client.request("GET", "/echo");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->result_int(), 200);
+}
+
+TEST_F(HttpServer, AnswersAnInvalidHandlerStatusWith500) {
+  start();
+  TestClient client(port());
+  auto response = client.request("GET", "/bad-status");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 500);
+}
+
 TEST_F(HttpServer, AnswersAPreflightWithoutRouting) {
   start();
   TestClient client(port());
