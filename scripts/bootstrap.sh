@@ -16,6 +16,8 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libargon2-dev
   # tests
   libgtest-dev libgmock-dev googletest
+  # benchmarks: HTTP load generator for bench/http.sh
+  wrk
   # fuzzing: clang-14 with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
 )

@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# HTTP benchmark: cscx against pgbench running the same SQL (bench/README.md,
+# section "HTTP: cscx against pgbench"). Run by hand, after scripts/build.sh;
+# needs wrk (scripts/bootstrap.sh installs it), python3, PostgreSQL 15.
+#
+#   bench/http.sh
+#
+# Environment: CSCX (binary, default build/cscx), CSCX_PG_BINDIR
+# (/usr/lib/postgresql/15/bin), BENCH_DURATION seconds per wrk/pgbench run
+# (20), BENCH_CLIENTS (32), BENCH_THREADS (2), BENCH_IDLE (10000 idle
+# connections), BENCH_IDLE_HOLD (10 s), CSCX_THREADS (passed to cscx serve;
+# default there: cores).
+#
+# Steps: throwaway home (mktemp -d); `cscx db start` (embedded cluster,
+# migrated) + bench/generate.sql; `cscx serve --port 0`; a user token for
+# CSM 7 and the anon key; wrk on /health and GET /api/customers; pgbench with
+# the endpoint's transaction (prepared, then pipelined); 10,000 idle
+# keep-alive connections; summary. cscx, the cluster and the home are removed
+# on exit.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bench=$repo/bench
+src_cscx=${CSCX:-$repo/build/cscx}
+bindir=${CSCX_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+duration=${BENCH_DURATION:-20}
+clients=${BENCH_CLIENTS:-32}
+threads=${BENCH_THREADS:-2}
+idle_count=${BENCH_IDLE:-10000}
+idle_hold=${BENCH_IDLE_HOLD:-10}
+csm=7
+secret=cscx-http-bench-secret-0123456789abcdefg  # 40 characters, fixed
+export CSCX_JWT_SECRET=$secret
+
+[[ -x $src_cscx ]] || { echo "http.sh: $src_cscx not found; run scripts/build.sh first" >&2; exit 1; }
+for b in psql pgbench; do
+  [[ -x $bindir/$b ]] || { echo "http.sh: $bindir/$b not found (PostgreSQL 15 client)" >&2; exit 1; }
+done
+for c in wrk curl python3 ss; do
+  command -v "$c" >/dev/null || { echo "http.sh: $c not found (scripts/bootstrap.sh installs wrk)" >&2; exit 1; }
+done
+
+# Descriptors: 10,000 idle connections on the client side (the python script
+# inherits this limit); cscx raises its own soft limit to the hard limit.
+ulimit -Hn 65536 2>/dev/null || true
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+home=$(mktemp -d /tmp/cscx-http-bench.XXXXXX)
+cscx=$home/cscx        # a private copy: others may rebuild build/cscx meanwhile
+serve_pid=
+cleanup() {
+  set +e
+  if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
+    kill -TERM "$serve_pid"
+    for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$serve_pid" 2>/dev/null && kill -KILL "$serve_pid"
+  fi
+  [[ -x $cscx ]] && "$cscx" db stop --home "$home" >/dev/null 2>&1
+  rm -rf "$home"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cp "$src_cscx" "$cscx"
+# As root the cluster runs as postgres, which must be able to write the home
+# (else cscx puts the cluster under /var/lib/cscx, which rm -rf would miss).
+if [[ $(id -u) -eq 0 ]]; then
+  id postgres >/dev/null 2>&1 || useradd --system --user-group --no-create-home postgres
+  chown postgres: "$home"
+fi
+cd /
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+# wrk latency value ("812.00us", "1.23ms", "1.02s") in ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else print "?" }'
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# CPU by process group over 2 s, sampled in the middle of a run (top's
+# second iteration; the first one averages since the process started).
+cpu_split() {
+  top -b -n2 -d2 -w 200 | awk '
+    /^top -/ { it++ } it == 2 && $1 ~ /^[0-9]+$/ {
+      cmd = $12; cpu = $9
+      if (cmd ~ /^cscx/) c["cscx"] += cpu
+      else if (cmd ~ /^postgres/) c["postgres"] += cpu
+      else if (cmd ~ /^wrk/) c["wrk"] += cpu
+      else if (cmd ~ /^pgbench/) c["pgbench"] += cpu
+      else { c["other"] += cpu; o[cmd] += cpu }
+    }
+    END {
+      printf "cscx %.0f%%, postgres %.0f%%, wrk %.0f%%, pgbench %.0f%%, other processes %.0f%% (of %d%% = all cores)",
+        c["cscx"], c["postgres"], c["wrk"], c["pgbench"], c["other"], 100 * ncpu
+      n = 0; s = ""
+      for (k in o) if (o[k] >= 5) s = s (n++ ? ", " : "") k " " o[k] "%"
+      if (n) printf " [other: %s]", s
+    }' ncpu="$(nproc)"
+}
+
+t_start=$(now)
+load_start=$(loadavg)
+echo "== CSCX Core HTTP benchmark: cscx against pgbench on the same SQL"
+echo "machine:    $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "load avg:   $load_start (at start)"
+echo "binary:     $src_cscx ($(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M:%S UTC'), $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
+echo "runs:       wrk and pgbench: $clients connections, $threads threads, ${duration} s each; idle: $idle_count connections held ${idle_hold} s"
+
+# --- Database ------------------------------------------------------------------
+t=$(now)
+admin_url=$("$cscx" db start --home "$home" | grep -E '^postgres(ql)?:' | tail -1)
+[[ -n $admin_url ]] || { echo "http.sh: cscx db start printed no URL" >&2; exit 1; }
+echo "cluster:    started and migrated ($(since "$t")): $admin_url"
+t=$(now)
+"$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin_url" -f "$bench/generate.sql" >"$home/generate.log" 2>&1 ||
+  { tail -20 "$home/generate.log" >&2; exit 1; }
+echo "data:       generate.sql ($(since "$t")): $("$bindir/psql" -X -At -d "$admin_url" -c "SELECT format('%s customers, %s CSMs, CSM $csm has %s', (SELECT count(*) FROM customers), (SELECT count(DISTINCT csm_id) FROM customers), (SELECT count(*) FROM customers WHERE csm_id = md5('csm:$csm')::uuid))")"
+echo "postgres:   $("$bindir/psql" -X -At -d "$admin_url" -c "SELECT format('%s, shared_buffers %s, max_connections %s, synchronous_commit %s, jit %s', current_setting('server_version'), current_setting('shared_buffers'), current_setting('max_connections'), current_setting('synchronous_commit'), current_setting('jit'))")"
+
+# --- Server -------------------------------------------------------------------
+# The access log (one JSON line per request, on stderr) goes to a file, as a
+# deployment would send it somewhere; writing it is part of the measured cost.
+"$cscx" serve --home "$home" --port 0 >"$home/serve.out" 2>"$home/serve.err" &
+serve_pid=$!
+port=
+for _ in $(seq 1 300); do
+  port=$(sed -n 's|^cscx: listening on http://[^ ]*:\([0-9]*\)$|\1|p' "$home/serve.out")
+  [[ -n $port ]] && break
+  kill -0 "$serve_pid" 2>/dev/null || { cat "$home/serve.out" "$home/serve.err" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n $port ]] || { echo "http.sh: cscx serve did not print 'listening on' in 30 s" >&2; exit 1; }
+base=http://127.0.0.1:$port
+echo "server:     cscx serve pid $serve_pid on $base, CSCX_THREADS=${CSCX_THREADS:-default (cores)}, fd limit $(awk '/Max open files/ { print $4 }' "/proc/$serve_pid/limits")"
+
+# --- Credentials ----------------------------------------------------------------
+csm_uuid=$("$bindir/psql" -X -At -d "$admin_url" -c "SELECT md5('csm:$csm')::uuid")
+{ read -r token; read -r claims; } < <(python3 "$bench/http_jwt.py" "$secret" "$csm_uuid")
+anon=$("$cscx" keys --home "$home" | sed -n 's/^anon_key=//p')
+[[ -n $anon && -n $token ]] || { echo "http.sh: no anon key or token" >&2; exit 1; }
+
+code=$(curl -s -o "$home/check.json" -w '%{http_code}' "$base/api/customers" \
+  -H "apikey: $anon" -H "Authorization: Bearer $token")
+count=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(len(d) if isinstance(d, list) else -1)' "$home/check.json" 2>/dev/null || echo -1)
+if [[ $code != 200 || $count != 12 ]]; then
+  echo "http.sh: GET /api/customers as CSM $csm: status $code, $count customers (want 200, 12)" >&2
+  head -c 500 "$home/check.json" >&2; echo >&2
+  exit 1
+fi
+echo "check:      GET /api/customers as CSM $csm -> $code, JSON array of $count customers"
+echo
+
+# --- wrk ----------------------------------------------------------------------
+declare -A rps p50 p99 cpu
+# run_wrk NAME PATH [wrk header args...]
+run_wrk() {
+  local name=$1 path=$2 out=$home/wrk_$1.log
+  shift 2
+  wrk -t "$threads" -c "$clients" -d "${duration}s" --latency "$@" "$base$path" >"$out" 2>&1 &
+  local wpid=$!
+  sleep $((duration / 2))
+  cpu[$name]=$(cpu_split)
+  local pool
+  pool=$(curl -s "$base/metrics" | awk '/^cscx_db_pool_connections\{state="in_use"\}/ { u = $2 } /^cscx_db_pool_connections\{state="idle"\}/ { i = $2 } /^cscx_db_pool_waiting / { w = $2 } END { printf "in_use %s, idle %s, waiting %s", u, i, w }')
+  wait "$wpid" || { cat "$out" >&2; exit 1; }
+  rps[$name]=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+  p50[$name]=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+  p99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+  local non2xx
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+  echo "-- wrk GET $path"
+  sed -n '/Thread Stats/,$p' "$out" | sed 's/^/   /'
+  echo "   cpu mid-run: ${cpu[$name]}"
+  echo "   cscx db pool mid-run (/metrics): $pool"
+  if [[ -n $non2xx ]] || grep -q 'Socket errors' "$out"; then
+    echo "http.sh: wrk GET $path had errors (see above)" >&2
+    exit 1
+  fi
+}
+run_wrk health /health
+run_wrk customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $token"
+echo
+
+# --- pgbench: the endpoint's transaction ----------------------------------------
+# The list statement, taken from the handler so the two cannot drift apart.
+list_sql=$(python3 - "$repo/src/customers/customer_routes.cpp" <<'EOF'
+import re, sys
+src = open(sys.argv[1]).read()
+m = re.search(r'kListCustomers\s*=\s*((?:\s*"(?:[^"\\]|\\.)*")+)\s*;', src)
+if not m:
+    sys.exit("http.sh: kListCustomers not found in customer_routes.cpp")
+print("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))))
+EOF
+)
+# What cscx's pool sends (src/db/pool.cpp): BEGIN; one SELECT of every
+# set_config with the request's values; the handler's statement; COMMIT.
+# user_agent is empty (wrk sends none); request.id a 32-hex id.
+ident_sql="SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', '$claims', true), set_config('request.method', 'GET', true), set_config('request.path', '/api/customers', true), set_config('request.ip', '127.0.0.1', true), set_config('request.user_agent', '', true), set_config('request.id', '0f4c3b2a1d5e6f708192a3b4c5d6e7f8', true)"
+printf 'BEGIN;\n%s;\n%s;\nCOMMIT;\n' "$ident_sql" "$list_sql" >"$home/tx.pgbench"
+printf '\\startpipeline\nBEGIN;\n%s;\n%s;\nCOMMIT;\n\\endpipeline\n' "$ident_sql" "$list_sql" >"$home/tx_pipeline.pgbench"
+api_url=${admin_url/user=postgres/user=authenticator}
+[[ $api_url == *user=authenticator* ]] || { echo "http.sh: cannot make the authenticator URL from $admin_url" >&2; exit 1; }
+# Same answer as the endpoint, as authenticator.
+pg_check=$({ printf 'BEGIN;\n%s \\g /dev/null\n' "$ident_sql"; echo "SELECT json_array_length(($list_sql)::json);"; echo "COMMIT;"; } |
+  "$bindir/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$api_url")
+[[ $pg_check == 12 ]] || { echo "http.sh: the transaction as authenticator returned $pg_check customers, not 12" >&2; exit 1; }
+
+declare -A tps lat
+# run_pgbench NAME MODE SCRIPT
+run_pgbench() {
+  local name=$1 mode=$2 script=$3 out=$home/pgbench_$1.log
+  "$bindir/pgbench" -n -c "$clients" -j "$threads" -T "$duration" -M "$mode" \
+    -f "$script" "$api_url" >"$out" 2>&1 &
+  local ppid=$!
+  sleep $((duration / 2))
+  cpu[$name]=$(cpu_split)
+  if ! wait "$ppid" || grep -q 'aborted' "$out"; then
+    echo "http.sh: pgbench $name failed:" >&2; tail -5 "$out" >&2; exit 1
+  fi
+  tps[$name]=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | awk '{ printf "%.1f", $1 }')
+  lat[$name]=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$out")
+  echo "-- pgbench $name (-M $mode)"
+  grep -E '^(number of transactions actually processed|number of failed|latency average|initial connection time|tps)' "$out" | sed 's/^/   /'
+  echo "   cpu mid-run: ${cpu[$name]}"
+}
+echo "pgbench transaction (as authenticator, $(sed 's/host=[^&]*/host=…/' <<<"$api_url")):"
+sed 's/^/   /' "$home/tx_pipeline.pgbench"
+run_pgbench prepared prepared "$home/tx.pgbench"
+run_pgbench pipelined prepared "$home/tx_pipeline.pgbench"
+run_pgbench pipelined_extended extended "$home/tx_pipeline.pgbench"
+echo
+
+# --- Idle keep-alive connections ------------------------------------------------
+echo "-- $idle_count idle keep-alive connections, held ${idle_hold} s (fd limit here $(ulimit -n))"
+python3 "$bench/http_idle.py" "$port" "$idle_count" "$idle_hold" | tee "$home/idle.log" | sed 's/^/   /'
+idle_held=$(sed -n 's/^idle_held: //p' "$home/idle.log")
+idle_result=$(sed -n 's/^idle_result: //p' "$home/idle.log")
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/customers" -H "apikey: $anon" -H "Authorization: Bearer $token")
+echo "   after: GET /api/customers -> $code; server pid $serve_pid $(kill -0 "$serve_pid" 2>/dev/null && echo alive || echo GONE), $(grep -c '"level":"error"' "$home/serve.err" || true) error lines in its log"
+echo
+
+# --- Stop ------------------------------------------------------------------------
+kill -TERM "$serve_pid"
+for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$serve_pid" 2>/dev/null; then echo "http.sh: cscx did not stop on SIGTERM in 10 s" >&2; else
+  wait "$serve_pid" && echo "cscx:       stopped on SIGTERM (exit 0)" || echo "cscx:       stopped on SIGTERM (exit $?)"; fi
+serve_pid=
+"$cscx" db stop --home "$home" >/dev/null && echo "cluster:    stopped"
+
+# --- Summary ---------------------------------------------------------------------
+ratio=$(awk -v a="${rps[customers]}" -v b="${tps[pipelined]}" 'BEGIN { printf "%.1f", 100 * a / b }')
+ratio_ext=$(awk -v a="${rps[customers]}" -v b="${tps[pipelined_extended]}" 'BEGIN { printf "%.1f", 100 * a / b }')
+echo
+echo "== Summary ($clients connections, $threads threads, ${duration} s; latency in ms)"
+printf '%-40s %10s %9s %9s\n' endpoint "req/s" p50 p99
+printf '%-40s %10s %9s %9s\n' "GET /health" "${rps[health]}" "${p50[health]}" "${p99[health]}"
+printf '%-40s %10s %9s %9s\n' "GET /api/customers (CSM $csm, 12 rows)" "${rps[customers]}" "${p50[customers]}" "${p99[customers]}"
+echo
+printf '%-40s %10s %12s\n' "pgbench, same transaction" tps "lat avg"
+printf '%-40s %10s %12s\n' "-M prepared" "${tps[prepared]}" "${lat[prepared]}"
+printf '%-40s %10s %12s\n' "-M prepared, pipelined" "${tps[pipelined]}" "${lat[pipelined]}"
+printf '%-40s %10s %12s\n' "-M extended, pipelined (cscx's protocol)" "${tps[pipelined_extended]}" "${lat[pipelined_extended]}"
+echo
+echo "ratio cscx / pgbench pipelined (prepared): ${ratio} %   (/ pipelined extended: ${ratio_ext} %)"
+echo "idle keep-alive connections held:          ${idle_held:-0} of $idle_count (${idle_result:-FAILED})"
+echo
+met() { [[ $1 == 1 ]] && echo met || echo "NOT met"; }
+echo "targets (issue 4):"
+echo "  /api/customers >= 85 % of pgbench pipelined tps: ${ratio} % -> $(met "$(awk -v r="$ratio" 'BEGIN { print (r >= 85) }')")"
+echo "  p99 < 10 ms at $clients connections:              ${p99[customers]} ms -> $(met "$(awk -v p="${p99[customers]}" 'BEGIN { print (p < 10) }')")"
+echo "  $idle_count idle keep-alive connections, no errors: ${idle_held:-0} -> $(met "$([[ $idle_result == ok ]] && echo 1)")"
+echo
+echo "load avg:   $(loadavg) (at end; $load_start at start); total $(since "$t_start")"
