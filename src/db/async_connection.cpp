@@ -113,35 +113,73 @@ asio::awaitable<Result<std::vector<QueryResult>>> AsyncConnection::pipeline(
   // unusable until proven otherwise, so the pool replaces it.
   poisoned_ = true;
   if (PQenterPipelineMode(conn_) != 1) co_return lost(conn_, "pipeline start");
-  for (const Statement& s : statements) {
+  // What went into the pipeline, in order: a Parse (prepare) yields a result
+  // of its own before the statement's.
+  struct Sent {
+    size_t statement;
+    bool is_prepare;
+    std::string name;  // prepared statement name, "" = unnamed
+  };
+  std::vector<Sent> sent;
+  std::unordered_map<std::string_view, std::string> preparing;  // in this pipeline
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const Statement& s = statements[i];
     std::vector<const char*> values;
     values.reserve(s.params.size());
     for (const Param& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-    if (PQsendQueryParams(conn_, s.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) != 1) {
-      co_return lost(conn_, std::string(s.name));
+    const int n = static_cast<int>(values.size());
+    std::string name;
+    if (s.prepare) {
+      if (auto it = prepared_.find(s.sql); it != prepared_.end()) {
+        name = it->second;
+      } else if (auto p = preparing.find(s.sql); p != preparing.end()) {
+        name = p->second;
+      } else if (prepared_.size() + preparing.size() < kMaxPrepared) {
+        name = "cscx_" + std::to_string(prepared_.size() + preparing.size() + 1);
+        if (PQsendPrepare(conn_, name.c_str(), s.sql.c_str(), n, nullptr) != 1) {
+          co_return lost(conn_, std::string(s.name));
+        }
+        preparing.emplace(s.sql, name);
+        sent.push_back(Sent{i, true, name});
+      }
     }
+    const int queued =
+        name.empty() ? PQsendQueryParams(conn_, s.sql.c_str(), n, nullptr, values.data(), nullptr,
+                                         nullptr, 0)
+                     : PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), nullptr,
+                                           nullptr, 0);
+    if (queued != 1) co_return lost(conn_, std::string(s.name));
+    sent.push_back(Sent{i, false, name});
   }
   if (PQpipelineSync(conn_) != 1) co_return lost(conn_, "pipeline sync");
   if (auto f = co_await flush(); !f) co_return f.error();
 
   std::vector<QueryResult> results;
   std::optional<Error> first_error;
-  for (const Statement& s : statements) {
-    // Each statement yields one result, then nullptr.
+  for (const Sent& item : sent) {
+    const Statement& s = statements[item.statement];
+    // Each queued message yields one result, then nullptr.
     std::optional<QueryResult> kept;
+    bool failed = false;
     for (;;) {
       auto r = co_await next_result();
       if (!r) co_return r.error();
       if (*r == nullptr) break;
       QueryResult result(*r);
       const ExecStatusType status = PQresultStatus(*r);
+      if (status == PGRES_FATAL_ERROR || status == PGRES_PIPELINE_ABORTED) failed = true;
       if (status == PGRES_FATAL_ERROR && !first_error) {
         first_error = internal::error_from_result(s.name, s.sql, *r, conn_);
       }
       kept.emplace(std::move(result));
     }
-    if (kept) results.push_back(std::move(*kept));
+    if (item.is_prepare) {
+      // Named statements outlive transactions: remember it even if a later
+      // statement of this pipeline fails.
+      if (!failed) prepared_.emplace(s.sql, item.name);
+    } else if (kept) {
+      results.push_back(std::move(*kept));
+    }
   }
   auto sync = co_await next_result();
   if (!sync) co_return sync.error();

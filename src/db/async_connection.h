@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -27,6 +28,10 @@ struct Statement {
   std::string_view name;  // shown in errors and logs
   std::string sql;
   std::vector<Param> params;
+  // Prepare once per connection and reuse the plan (for the fixed SQL of a
+  // route). Generated one-off SQL should say false, so it does not fill the
+  // connection's statement cache.
+  bool prepare = true;
 };
 
 class AsyncConnection {
@@ -39,7 +44,9 @@ class AsyncConnection {
   AsyncConnection(const AsyncConnection&) = delete;
   AsyncConnection& operator=(const AsyncConnection&) = delete;
 
-  // Sends every statement in one pipeline and returns one result each. On
+  // Sends every statement in one pipeline and returns one result each.
+  // Statements with `prepare` are parsed and planned once per connection
+  // (the Parse goes into the same pipeline the first time). On
   // the first failing statement returns its error (the server skips the
   // rest). A transaction the statements opened is left open on error: the
   // caller rolls back (see run_in_transaction).
@@ -60,6 +67,10 @@ class AsyncConnection {
   boost::asio::posix::stream_descriptor socket_;
   int attached_fd_ = -1;
   bool poisoned_ = false;
+  // SQL text -> server-side statement name, for statements prepared on this
+  // connection. Bounded by kMaxPrepared; beyond it statements run unnamed.
+  std::unordered_map<std::string, std::string> prepared_;
+  static constexpr size_t kMaxPrepared = 256;
 };
 
 }  // namespace cscx::db

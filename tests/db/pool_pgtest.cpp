@@ -122,6 +122,32 @@ TEST_F(PoolTest, ATokenRoleOutsideTheRequestRolesIsRefusedByTheDatabase) {
   EXPECT_EQ(r.error().code, Code::kPermissionDenied) << r.error().to_string();
 }
 
+TEST_F(PoolTest, StatementsArePreparedOncePerConnection) {
+  Pool pool(io_.get_executor(), options(1));
+  const std::vector<Statement> count = one(
+      "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'cscx\\_%'");
+  ASSERT_TRUE(run(pool.run_in_transaction(csm('a'), one("SELECT 1"))));
+  auto first = run(pool.run_plain(count));
+  ASSERT_TRUE(first) << first.error().to_string();
+  ASSERT_TRUE(run(pool.run_in_transaction(csm('a'), one("SELECT 1"))));
+  auto second = run(pool.run_plain(count));
+  ASSERT_TRUE(second);
+  // BEGIN, identity, SELECT 1, COMMIT and the count itself: prepared once.
+  EXPECT_EQ((*first)[0].value(0, 0), "5");
+  EXPECT_EQ((*second)[0].value(0, 0), "5");
+}
+
+TEST_F(PoolTest, AStatementThatFailsToPrepareLeavesTheConnectionUsable) {
+  Pool pool(io_.get_executor(), options(1));
+  auto bad = run(pool.run_in_transaction(csm('a'), one("SELEC oops")));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Code::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("test_statement"), std::string::npos);
+  auto good = run(pool.run_in_transaction(csm('a'), one("SELECT count(*) FROM customers")));
+  ASSERT_TRUE(good) << good.error().to_string();
+  EXPECT_EQ((*good)[0].value(0, 0), "1");
+}
+
 TEST_F(PoolTest, ManyConcurrentRequestsShareAFewConnections) {
   Pool pool(io_.get_executor(), options(3));
   std::atomic<int> ok_count{0};
