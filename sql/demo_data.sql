@@ -2,7 +2,7 @@
 -- transaction, after the migrations. Deterministic: fixed UUIDs; times are
 -- relative to now() / current_date.
 --
--- Two CSMs: alice (Acme, Globex, Initech) and bob (Umbrella Health, Stark
+-- Two CSMs, password demo-password-123: alice (Acme, Globex, Initech) and bob (Umbrella Health, Stark
 -- Logistics). UUID prefixes name the table: a11ce/b0b0 users, c000 customers,
 -- d000 stakeholders, c0c0 contracts, e000 entitlements, 5e55 sessions, 5e5a
 -- messages, a990 approvals, 3ee7 meetings, 7a00 transcripts, 1a00 insights,
@@ -14,6 +14,15 @@ INSERT INTO auth.users (id, email, raw_user_meta_data, role) VALUES
   ('b0b00000-0000-4000-8000-000000000002', 'bob@demo.cscx.ai',
    '{"full_name": "Bob Okafor", "title": "CSM"}', 'authenticated')
 ON CONFLICT (id) DO NOTHING;
+
+-- Both demo CSMs sign in with the password "demo-password-123" (Argon2id,
+-- as /auth/v1 stores it; columns from migrations/003_auth.sql).
+UPDATE auth.users SET
+  aud = 'authenticated',
+  encrypted_password = '$argon2id$v=19$m=19456,t=2,p=1$rpK3xdJfIyvKi/koR9yzYw$It616YiXjnLKePeOwQs7hLX43dbxY+8z+6s76exDq1E',
+  email_confirmed_at = now(),
+  raw_app_meta_data = '{"provider": "email", "providers": ["email"]}'
+WHERE id IN ('a11ce000-0000-4000-8000-000000000001', 'b0b00000-0000-4000-8000-000000000002');
 
 INSERT INTO customers (id, name, arr, industry, stage, csm_id, salesforce_id, hubspot_id, metadata) VALUES
   ('c0000000-0000-4000-8000-000000000001', 'Acme Corporation', 240000, 'Manufacturing', 'active',

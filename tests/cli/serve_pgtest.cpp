@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "db/connection.h"
+#include "http/test_client.h"
 #include "support/run_cscx.h"
 #include "support/test_database.h"
 
@@ -81,6 +82,36 @@ TEST(Serve, StartsWithDemoDataAndStopsTheClusterOnSigterm) {
   const std::string banner = serve.read_until("listening on");
   ASSERT_NE(banner.find("listening on http://127.0.0.1:"), std::string::npos) << banner;
   EXPECT_NE(banner.find("loaded demo data"), std::string::npos) << banner;
+
+  // Sign in as a demo CSM over HTTP and list her customers through RLS.
+  const std::string marker = "listening on http://127.0.0.1:";
+  const uint16_t port = static_cast<uint16_t>(
+      std::stoi(banner.substr(banner.find(marker) + marker.size())));
+  const std::string keys = run_cscx({"keys", "--home", home}).out;
+  const std::string anon = keys.substr(9, keys.find('\n') - 9);
+  {
+    http::testing::TestClient client(port);
+    auto session = client.request(
+        "POST", "/auth/v1/token?grant_type=password",
+        {{"apikey", anon}, {"Content-Type", "application/json"}},
+        R"({"email":"alice@demo.cscx.ai","password":"demo-password-123"})");
+    ASSERT_TRUE(session);
+    ASSERT_EQ(session->result_int(), 200) << session->body();
+    const std::string body = session->body();
+    const std::string key = "\"access_token\":\"";
+    const size_t at = body.find(key) + key.size();
+    const std::string token = body.substr(at, body.find('"', at) - at);
+    auto customers =
+        client.request("GET", "/api/customers",
+                       {{"apikey", anon}, {"Authorization", "Bearer " + token}});
+    ASSERT_TRUE(customers);
+    EXPECT_EQ(customers->result_int(), 200);
+    for (const char* name : {"Acme Corporation", "Globex", "Initech"}) {
+      EXPECT_NE(customers->body().find(name), std::string::npos) << customers->body();
+    }
+    EXPECT_EQ(customers->body().find("Umbrella"), std::string::npos)
+        << "bob's customer leaked";
+  }
 
   auto url = run_cscx({"db", "url", "--home", home});
   ASSERT_EQ(url.exit_code, 0) << url.err;
