@@ -7,6 +7,8 @@
 #include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "api/server_process.h"
@@ -185,6 +187,56 @@ TEST(RequestPathEmbedded, SurvivesAPostgresRestartAndDrainsOnSigterm) {
   ASSERT_EQ(run_cscx({"db", "start", "--home", home}).exit_code, 0);
   Reply up = get(server.port(), "/api/customers", h);
   EXPECT_EQ(up.status, 200u) << up.body;
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  (void)run_cscx({"db", "stop", "--home", home});
+}
+
+TEST(RequestPathEmbedded, PostgresKilledUnderLoadCostsOnly503s) {
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  ServerProcess server({"--home", home}, {{"CSCX_JWT_SECRET", kSecret}});
+  const HeaderList h = {{"apikey", auth::api_keys(kSecret).service_role}};
+  std::atomic<bool> running{true};
+  std::atomic<int> ok_count{0}, unavailable{0}, other{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&] {
+      while (running) {
+        Reply r = get(server.port(), "/api/customers", h);
+        if (r.status == 200) {
+          ++ok_count;
+        } else if (r.status == 503) {
+          ++unavailable;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // A crash, not a shutdown: SIGKILL the postmaster under load.
+  std::ifstream pid_file(home + "/cluster/pgdata/postmaster.pid");
+  pid_t postmaster = 0;
+  pid_file >> postmaster;
+  ASSERT_GT(postmaster, 0);
+  ASSERT_EQ(kill(postmaster, SIGKILL), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Restart it (stale postmaster.pid and all) while the clients keep going.
+  CommandResult restarted;
+  for (int i = 0; i < 20; ++i) {
+    restarted = run_cscx({"db", "start", "--home", home});
+    if (restarted.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  running = false;
+  for (auto& t : clients) t.join();
+  std::cout << "under load: " << ok_count << " x 200, " << unavailable << " x 503, "
+            << other << " other\n";
+  EXPECT_GT(ok_count.load(), 0);
+  EXPECT_EQ(other.load(), 0) << "answers other than 200 and 503 (or lost connections)";
+  EXPECT_EQ(get(server.port(), "/api/customers", h).status, 200u);
   EXPECT_EQ(server.stop(SIGTERM), 0);
   (void)run_cscx({"db", "stop", "--home", home});
 }
