@@ -61,8 +61,7 @@ Response respond(const Request& request, unsigned status, std::string body) {
 // Errors never escape as Result errors from these handlers: GoTrue's shape
 // is not the generic one.
 Response fail(const Request& request, const Error& error) {
-  Response r = gotrue_error(error, wants_2024(request));
-  return r;
+  return gotrue_error(error, wants_2024(request));
 }
 
 Result<json::object> parse_body(const Request& request) {

@@ -139,6 +139,12 @@ std::string new_refresh_token() {
       std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
+// The token's session_id claim, "" when absent (then no session matches).
+std::string session_id_of(const VerifiedToken& token) {
+  const auto* sid = token.claims.if_contains("session_id");
+  return sid && sid->is_string() ? std::string(sid->as_string()) : std::string();
+}
+
 }  // namespace
 
 bool is_plausible_email(std::string_view email) {
@@ -318,9 +324,7 @@ asio::awaitable<Result<std::string>> AuthService::refresh(std::string refresh_to
 
 asio::awaitable<Result<std::string>> AuthService::get_user(const VerifiedToken& token,
                                                            Client client) {
-  const auto* sid = token.claims.if_contains("session_id");
-  const std::string session_id =
-      sid && sid->is_string() ? std::string(sid->as_string()) : "";
+  const std::string session_id = session_id_of(token);
   const Statement find{
       "user_of_live_session", kUserOfLiveSession, {token.subject, session_id}};
   auto r = co_await run(client, std::span(&find, 1));
@@ -343,9 +347,7 @@ asio::awaitable<Result<std::string>> AuthService::update_user(
     if (!h) co_return h.error();
     hashed = std::move(*h);
   }
-  const auto* sid = token.claims.if_contains("session_id");
-  const std::string session_id =
-      sid && sid->is_string() ? std::string(sid->as_string()) : "";
+  const std::string session_id = session_id_of(token);
   const Statement update{
       "update_user", kUpdateUser, {token.subject, session_id, email, hashed, data_json}};
   auto r = co_await run(client, std::span(&update, 1));
@@ -368,9 +370,7 @@ asio::awaitable<Result<void>> AuthService::logout(const VerifiedToken& token,
     co_return make_error_with_reason(Code::kInvalidArgument, "validation_failed",
                                      "scope must be global, local or others");
   }
-  const auto* sid = token.claims.if_contains("session_id");
-  const std::string session_id =
-      sid && sid->is_string() ? std::string(sid->as_string()) : "";
+  const std::string session_id = session_id_of(token);
   const Statement out{"logout", kLogout, {token.subject, session_id, scope}};
   auto r = co_await run(client, std::span(&out, 1));
   if (!r) co_return r.error();

@@ -1,9 +1,12 @@
 // cscx serve: starts the embedded database with demo data, runs until
 // SIGTERM, then stops the cluster it started.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -127,6 +130,27 @@ TEST(Serve, StartsWithDemoDataAndStopsTheClusterOnSigterm) {
 
   kill(serve.pid, SIGTERM);
   EXPECT_EQ(serve.wait_exit(), 0);
+  auto status = run_cscx({"db", "status", "--home", home});
+  EXPECT_NE(status.out.find("stopped"), std::string::npos) << status.out;
+}
+
+TEST(Serve, ATakenPortIsAOneLineErrorAndTheClusterIsStoppedAgain) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  auto r = run_cscx({"serve", "--port", port, "--home", home});
+  close(fd);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << r.err;
   auto status = run_cscx({"db", "status", "--home", home});
   EXPECT_NE(status.out.find("stopped"), std::string::npos) << status.out;
 }
