@@ -14,6 +14,10 @@ packages=(
   # libraries (ARCHITECTURE.md: the chosen set)
   libssl-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcli11-dev libspdlog-dev libfmt-dev libargon2-dev
+  # offline intelligence: PDF and DOCX text, Unicode normalisation, stemming
+  libpoppler-cpp-dev libzip-dev libpugixml-dev libutf8proc-dev libstemmer-dev
+  # knowledge search: approximate nearest neighbours
+  libhnswlib-dev
   # tests
   libgtest-dev libgmock-dev googletest
   # benchmarks: HTTP load generator for bench/http.sh
