@@ -22,6 +22,11 @@ lexicon::Label label_kind(std::string_view lower_label) {
   for (const auto& l : lexicon::kLabels) {
     if (l.label == lower_label) return l.kind;
   }
+  // Bilingual labels: "Paiement / Payment terms".
+  if (std::size_t slash = lower_label.find(" / "); slash != std::string_view::npos) {
+    lexicon::Label k = label_kind(trim(lower_label.substr(slash + 3)));
+    return k != lexicon::Label::kNone ? k : label_kind(trim(lower_label.substr(0, slash)));
+  }
   return lexicon::Label::kNone;
 }
 
@@ -58,7 +63,7 @@ void collect_labels(const TextIndex& ix, std::vector<LabelLine>& out) {
       std::string_view role;
       std::string_view label = clean_label(lower.substr(0, colon), &role);
       std::size_t words = static_cast<std::size_t>(std::count(label.begin(), label.end(), ' ')) + 1;
-      if (!label.empty() && words <= 6 && label.find('.') == std::string_view::npos) {
+      if (!label.empty() && words <= 8 && label.find('.') == std::string_view::npos) {
         Span value{base + colon + 1, ix.line(i).end};
         std::string_view v = trim(ix.slice(value));
         if (v.empty() && i + 1 < ix.line_count() && !is_blank(ix.line_text(i + 1)) &&

@@ -117,6 +117,9 @@ inline constexpr LabelWord kLabels[] = {
     {"expiry date", Label::kEndDate},           {"term end", Label::kEndDate},
     {"term end date", Label::kEndDate},         {"contract end date", Label::kEndDate},
     {"service end date", Label::kEndDate},      {"term", Label::kTerm},
+    {"contract period", Label::kTerm},          {"period", Label::kTerm},
+    {"agreement term", Label::kTerm},           {"term of agreement", Label::kTerm},
+    {"dur\xc3\xa9""e", Label::kTerm},            {"date de d\xc3\xa9""but", Label::kStartDate},
     {"project start", Label::kStartDate},       {"project start date", Label::kStartDate},
     {"project end", Label::kEndDate},           {"project end date", Label::kEndDate},
     {"completion date", Label::kEndDate},       {"target completion", Label::kEndDate},
@@ -234,7 +237,8 @@ inline constexpr std::string_view kTechnicalHeadings[] = {
     "security requirements", "implementation requirements", "technical environment",
     "system requirements", "integrations", "technical and security requirements",
     "technische anforderungen", "hosting requirements", "infrastructure requirements",
-    "technical", "security and compliance", "service levels", "sla",
+    "technical", "security and compliance", "service levels", "sla", "security", "data protection",
+    "hosting", "integration", "compliance",
 };
 // Headings that start a contact section; the side comes from their words.
 inline constexpr std::string_view kContactHeadings[] = {
@@ -249,7 +253,8 @@ inline constexpr std::string_view kTitleWords[] = {
     "analyst", "controller", "treasurer", "secretary", "procurement", "buyer", "specialist",
     "coordinator", "executive", "principal", "chair", "chairman", "representative",
     "consultant", "geschäftsführer", "leiter", "leiterin", "einkauf", "champion", "sponsor",
-    "signatory", "member", "associate", "supervisor", "agent",
+    "signatory", "member", "associate", "supervisor", "agent", "directeur", "directrice",
+    "responsable", "g\xc3\xa9rant", "pr\xc3\xa9sident", "leiterin", "gesch\xc3\xa4""ftsf\xc3\xbchrerin",
 };
 
 }  // namespace cscx::contracts::lexicon

@@ -41,7 +41,9 @@ template <std::size_t N>
 bool heading_matches(std::string_view heading, const std::string_view (&phrases)[N]) {
   if (heading.empty()) return false;
   return std::any_of(std::begin(phrases), std::end(phrases), [&](std::string_view p) {
-    return heading == p || (p.size() > 6 && contains_word(heading, p));
+    // One-word phrases ("security") must be the whole heading; longer ones
+    // may sit inside it ("3. Technical Requirements (Schedule B)").
+    return heading == p || (p.find(' ') != std::string_view::npos && contains_word(heading, p));
   });
 }
 
@@ -56,6 +58,7 @@ bool is_known_heading(std::string_view line) {
 bool is_section_heading(const Scan& scan, std::size_t i) {
   std::string_view line = trim(scan.ix.line_text(i));
   if (line.empty() || line.size() > 70) return false;
+  if (bullet_length(line) > 0 && !(line[0] >= '0' && line[0] <= '9')) return false;
   std::string h = heading_text(line);
   if (heading_matches(h, lexicon::kEntitlementHeadings) || heading_matches(h, lexicon::kTechnicalHeadings) ||
       heading_matches(h, lexicon::kContactHeadings)) {
@@ -201,7 +204,9 @@ void ListRules::table_at(std::size_t header_line, std::size_t& next_line) {
     // "Core Helpdesk Seats | 50": the name says what is counted.
     if (!unit && qty) {
       std::size_t sp = lname.rfind(' ');
-      std::string_view last = std::string_view(lname).substr(sp == std::string::npos ? 0 : sp + 1);
+      std::string_view last = trim_value(std::string_view(lname).substr(sp == std::string::npos ? 0 : sp + 1));
+      while (!last.empty() && (last.front() == '(' || last.front() == '[')) last.remove_prefix(1);
+      while (!last.empty() && (last.back() == ')' || last.back() == ']')) last.remove_suffix(1);
       for (const auto& u : lexicon::kUnits) {
         if (u.word == last) {
           unit = std::string(u.unit);
@@ -371,6 +376,33 @@ void ListRules::technical_requirements() {
         add_requirement({l.value.begin + b, l.value.begin + k});
         b = k + 1;
       }
+    }
+  }
+  // "3. Security. The Company shall maintain SOC 2 ...": a numbered clause
+  // whose title is a technical heading.
+  for (std::size_t i = 0; i < ix_.line_count(); ++i) {
+    std::string_view line = ix_.line_text(i);
+    std::size_t b = bullet_length(line);
+    if (b == 0 || !(line[0] >= '0' && line[0] <= '9')) continue;
+    std::size_t dot = line.find(". ", b);
+    if (dot == std::string_view::npos || dot - b > 40) continue;
+    std::string title = heading_text(line.substr(b, dot - b));
+    if (!heading_matches(title, lexicon::kTechnicalHeadings)) continue;
+    std::size_t p = ix_.line(i).begin + dot + 2;
+    while (p < ix_.text().size()) {
+      Span s = ix_.sentence_around(p);
+      if (s.end <= p || ix_.line_of(p) > i + 8) break;
+      add_requirement({std::max(s.begin, p), s.end});
+      std::size_t next = s.end;
+      while (next < ix_.text().size() && (ix_.text()[next] == ' ' || ix_.text()[next] == '\n')) {
+        if (ix_.text()[next] == '\n' && next + 1 < ix_.text().size() && ix_.text()[next + 1] == '\n') {
+          next = ix_.text().size();
+          break;
+        }
+        ++next;
+      }
+      if (next >= ix_.text().size() || bullet_length(ix_.line_text(ix_.line_of(next))) > 0) break;
+      p = next;
     }
   }
   bool in_section = false;

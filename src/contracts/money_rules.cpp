@@ -437,7 +437,7 @@ void MoneyRules::choose_billing() {
     int n = 0;
     while ((at = ix.lower().find(anchor, at)) != std::string_view::npos && n++ < 40) {
       std::size_t b = at > 40 ? at - 40 : 0;
-      std::size_t e = std::min(ix.lower().size(), at + anchor.size() + 50);
+      std::size_t e = std::min(ix.lower().size(), at + anchor.size() + 80);
       Span sentence = ix.sentence_around(at);
       b = std::max(b, sentence.begin);
       e = std::min(e, sentence.end);
@@ -499,22 +499,29 @@ void MoneyRules::choose_payment_terms() {
     draft_.note("pricing_terms.payment_terms_days", {c->begin, c->end}, 0.85);
     return;
   }
-  std::size_t at = 0;
-  int n = 0;
-  while ((at = ix.lower().find("invoice", at)) != std::string_view::npos && n++ < 60) {
-    Span sentence = ix.sentence_around(at);
-    at += 7;
-    std::string_view s = ix.slice_lower(sentence);
-    if (s.find("within") == std::string_view::npos && s.find("after") == std::string_view::npos &&
-        s.find("due") == std::string_view::npos && s.find("of receipt") == std::string_view::npos) {
-      continue;
-    }
-    if (s.find("dispute") != std::string_view::npos || s.find("terminat") != std::string_view::npos) continue;
-    for (const Duration& d : find_durations(ix.lower(), sentence)) {
-      if (d.unit != "day" || d.count > 180) continue;
-      draft_.out.pricing_terms.payment_terms_days = static_cast<int>(d.count);
-      draft_.note("pricing_terms.payment_terms_days", {d.begin, d.end}, 0.75);
-      return;
+  for (std::string_view anchor : {"invoice", "payment within", "payable within", "due within", "paid within",
+                                  "zahlbar innerhalb", "paiement"}) {
+    std::size_t at = 0;
+    int n = 0;
+    while ((at = ix.lower().find(anchor, at)) != std::string_view::npos && n++ < 60) {
+      Span sentence = ix.sentence_around(at);
+      at += anchor.size();
+      std::string_view s = ix.slice_lower(sentence);
+      if (s.find("within") == std::string_view::npos && s.find("after") == std::string_view::npos &&
+          s.find("due") == std::string_view::npos && s.find("of receipt") == std::string_view::npos &&
+          s.find("innerhalb") == std::string_view::npos) {
+        continue;
+      }
+      if (s.find("dispute") != std::string_view::npos || s.find("terminat") != std::string_view::npos ||
+          s.find("notice") != std::string_view::npos || s.find("cure") != std::string_view::npos) {
+        continue;
+      }
+      for (const Duration& d : find_durations(ix.lower(), sentence)) {
+        if (d.unit != "day" || d.count > 180) continue;
+        draft_.out.pricing_terms.payment_terms_days = static_cast<int>(d.count);
+        draft_.note("pricing_terms.payment_terms_days", {d.begin, d.end}, 0.75);
+        return;
+      }
     }
   }
 }

@@ -221,20 +221,28 @@ void find_months(const Scan& scan, Draft& draft) {
     }
   }
   if (!best) {
-    for (std::string_view key : {"term", "period", "laufzeit", "duration"}) {
+    for (std::string_view key : {"term", "period", "laufzeit", "duration", "in effect", "in force",
+                                 "continue for"}) {
       std::size_t p = 0;
       std::size_t seen = 0;
       while ((p = find_word(ix.lower(), key, p)) != std::string_view::npos && seen++ < 400) {
         Span sentence = ix.sentence_around(p);
         std::string_view s = ix.slice_lower(sentence);
         p += key.size();
-        if (contains_any(s, {"notice", "payment", "warranty", "confidential", "surviv", "liabil",
-                             "after termination", "within", "prior to", "invoice", "retain"})) {
+        if (contains_any(s, {"payment", "warranty", "confidential", "surviv", "liabil",
+                             "after termination", "invoice", "retain"})) {
           continue;
         }
         for (const Duration& d : find_durations(ix.lower(), sentence)) {
           std::size_t distance = d.begin > p ? d.begin - p : p - d.end;
           if (!months_of(d) || distance > 80) continue;
+          // "90 days' notice", "within 12 months", "12 months prior" are not the term.
+          std::string_view after = ix.lower().substr(d.end, std::min<std::size_t>(25, sentence.end - d.end));
+          std::string_view before = ix.lower().substr(d.begin >= 12 ? d.begin - 12 : 0, std::min<std::size_t>(12, d.begin));
+          if (contains_any(after, {"notice", "prior", "before", "after", "following"}) ||
+              contains_any(before, {"within", "notice of"})) {
+            continue;
+          }
           double score = 0.75 + amendment_adjust(scan, s) - distance / 1000.0;
           if (score > best_score) {
             best = d;
@@ -282,11 +290,12 @@ void find_renewal(const Scan& scan, Draft& draft) {
     std::string_view v = trim_value(ix.slice_lower(l->value));
     std::optional<bool> value;
     if (v.rfind("yes", 0) == 0 || v.rfind("true", 0) == 0 || v.find("automatic") == 0 ||
+        v.rfind("oui", 0) == 0 ||
         v.rfind("auto", 0) == 0 || v.find("renews automatically") != std::string_view::npos ||
         v.rfind("ja", 0) == 0) {
       value = true;
     }
-    if (v.rfind("no", 0) == 0 || v.rfind("false", 0) == 0 || v.find("not") != std::string_view::npos ||
+    if ((v.rfind("no", 0) == 0 && !v.starts_with("notice")) || v.rfind("false", 0) == 0 || contains_word(v, "not") ||
         v.find("manual") != std::string_view::npos || v.find("mutual") != std::string_view::npos ||
         v.rfind("nein", 0) == 0 || v == "none") {
       value = false;
