@@ -2,6 +2,7 @@
 // role labels ("Customer: Acme Inc.", "End Customer | Acme"), and, as a
 // guess, the parties named in "between X and Y".
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,42 @@ bool is_legal_suffix(std::string_view word_lower) {
                      [&](std::string_view s) { return s == word_lower; });
 }
 
+// "AS", "AB", "SE", "CO" are legal forms in capitals and ordinary words otherwise.
+bool is_legal_suffix_as_written(std::string_view word) {
+  std::string lower(word);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!is_legal_suffix(lower)) return false;
+  if (lower.size() > 2) return true;
+  return std::all_of(word.begin(), word.end(), [](char c) { return !(c >= 'a' && c <= 'z'); });
+}
+
 // Cuts the descriptors that follow a party's name: ", a Delaware
 // corporation", ", with offices at", ", 12 Main Street".
 Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
   std::string_view v = lower.substr(s.begin, s.end - s.begin);
+  // "Jane Roe, director of FreeCook": the party is the company, not its signatory.
+  for (std::string_view via : {"director of ", "president of ", "ceo of ", "owner of ", "on behalf of ",
+                               "representing ", "manager of "}) {
+    std::size_t at = v.find(via);
+    if (at != std::string_view::npos) {
+      s.begin += at + via.size();
+      v = lower.substr(s.begin, s.end - s.begin);
+    }
+  }
   std::size_t cut = v.size();
+  // "ACME INC. a Nevada corporation having ...": an article that starts a description.
+  for (std::string_view article : {" a ", " an "}) {
+    for (std::size_t at = v.find(article); at != std::string_view::npos && at < cut; at = v.find(article, at + 1)) {
+      std::string_view next = v.substr(at, 60);
+      if (next.find("corporation") != std::string_view::npos || next.find("company") != std::string_view::npos ||
+          next.find("partnership") != std::string_view::npos || next.find("limited") != std::string_view::npos ||
+          next.find("organization") != std::string_view::npos || next.find("entity") != std::string_view::npos ||
+          next.find("institution") != std::string_view::npos) {
+        cut = at;
+        break;
+      }
+    }
+  }
   for (std::string_view p : {", a ", ", an ", " a corporation", " a company", ", with ", ", having ",
                              ", located", ", whose ", ", organized", ", organised",
                              ", incorporated", " with its principal", " with offices",
@@ -60,10 +92,33 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
     while (b < v.size() && (v[b] == ' ' || v[b] == '\n')) ++b;
     std::size_t e = b;
     while (e < v.size() && v[e] != ' ' && v[e] != ',' && v[e] != '\n' && v[e] != '(') ++e;
-    std::string_view word = v.substr(b, e - b);
-    if (!is_legal_suffix(word) && !(word.size() > 1 && is_legal_suffix(word.substr(0, word.size() - 1)))) {
+    std::string_view word = text.substr(s.begin + b, e - b);
+    if (!is_legal_suffix_as_written(word) &&
+        !(word.size() > 1 && is_legal_suffix_as_written(word.substr(0, word.size() - 1)))) {
       cut = i;
       break;
+    }
+  }
+  // The name ends after its legal suffix ("DRAGON SYSTEMS, INC. 320 NEVADA
+  // STREET"), unless another suffix follows ("Smith & Co. Ltd").
+  {
+    std::size_t i = 0;
+    while (i < cut) {
+      while (i < cut && (v[i] == ' ' || v[i] == '\n' || v[i] == ',')) ++i;
+      std::size_t e = i;
+      while (e < cut && v[e] != ' ' && v[e] != '\n' && v[e] != ',') ++e;
+      std::string_view orig = text.substr(s.begin, cut);
+      if (e > i && i > 0 && is_legal_suffix_as_written(orig.substr(i, e - i))) {
+        std::size_t j = e;
+        while (j < cut && (v[j] == ' ' || v[j] == '\n' || v[j] == ',')) ++j;
+        std::size_t k = j;
+        while (k < cut && v[k] != ' ' && v[k] != '\n' && v[k] != ',') ++k;
+        if (j >= cut || !is_legal_suffix_as_written(orig.substr(j, k - j))) {
+          cut = e;
+          break;
+        }
+      }
+      i = e;
     }
   }
   Span out{s.begin, s.begin + cut};
@@ -73,6 +128,16 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
   };
   while (out.begin < out.end && junk(text[out.begin])) ++out.begin;
   while (out.end > out.begin && junk(text[out.end - 1])) --out.end;
+  // Skip a verb or two before the name: "authorizes International Direct
+  // Response, Inc.".
+  if (out.begin < out.end && text[out.begin] >= 'a' && text[out.begin] <= 'z') {
+    for (int words = 0; words < 4 && out.begin < out.end && text[out.begin] >= 'a' && text[out.begin] <= 'z'; ++words) {
+      std::size_t sp = text.find_first_of(" \n", out.begin);
+      if (sp == std::string_view::npos || sp >= out.end) break;
+      out.begin = sp + 1;
+    }
+    if (out.begin >= out.end || !(text[out.begin] >= 'A' && text[out.begin] <= 'Z')) return {out.end, out.end};
+  }
   // Drop a lead-in the boundary search left behind ("and\nAcme").
   for (std::string_view lead : {"by and between", "by and among", "between", "among", "and", "by",
                                 "with", "the undersigned", "for"}) {
@@ -86,9 +151,31 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
   return out;
 }
 
+bool names_a_document(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view w : {"agreement", "amendment", "exhibit", "addendum", "order form", "statement of work",
+                             "appendix", "schedule", "the parties", "as follows", "hereinafter", "recitals",
+                             "act of", "as amended", "dated", "section"}) {
+    if (contains_word(lower, w)) return true;
+  }
+  return false;
+}
+
+bool has_legal_suffix(std::string_view name) {
+  std::size_t start = 0;
+  while (start < name.size()) {
+    std::size_t end = name.find_first_of(" ,\n", start);
+    if (end == std::string_view::npos) end = name.size();
+    if (is_legal_suffix_as_written(name.substr(start, end - start))) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 void add_party(Scan& scan, Span span, Side side, double confidence, bool from_label) {
   std::string name = collapse_spaces(scan.ix.slice(span));
-  if (!looks_like_name(name)) return;
+  if (!looks_like_name(name) || names_a_document(name)) return;
   std::string key = name_key(name);
   if (key.empty() || side_of_role(key) != Side::kUnknown || key == "company") return;
   scan.parties.push_back({std::move(name), span, side, confidence, from_label});
@@ -162,9 +249,12 @@ void parties_from_defined_terms(Scan& scan) {
     bool is_role = side != Side::kUnknown || role == "company";
     // A quoted short name ("Helix") defines a party only when the name holds it;
     // ("Agreement"), ("Effective Date") and the like define other things.
-    std::string_view first_word = role.substr(0, role.find(' '));
-    if (!is_role && (first_word.size() < 2 ||
-                     lower.substr(span.begin, span.end - span.begin).find(first_word) == std::string_view::npos)) {
+    // A quoted short name defines a party when the name is a company (a legal
+    // suffix) or starts with it: ("Bankers Bank") for "The Bankers Bank".
+    std::string short_key = name_key(role);
+    std::string long_key = name_key(scan.ix.slice(span));
+    if (!is_role && (short_key.size() < 2 ||
+                     (!has_legal_suffix(scan.ix.slice(span)) && long_key.rfind(short_key, 0) != 0))) {
       p = close;
       continue;
     }
@@ -179,10 +269,19 @@ void parties_from_between(Scan& scan) {
   std::string_view lower = scan.ix.lower().substr(0, std::min<std::size_t>(6000, text.size()));
   std::size_t p = find_word(lower, "between");
   if (p == std::string_view::npos) return;
+  // Only the "between" that introduces the parties of an agreement.
+  std::string_view lead = lower.substr(p > 200 ? p - 200 : 0, std::min<std::size_t>(p, 200));
+  if (lead.find("agreement") == std::string_view::npos && lead.find("entered") == std::string_view::npos &&
+      lead.find("made") == std::string_view::npos && lead.find("contract") == std::string_view::npos) {
+    return;
+  }
   std::size_t b = p + 8;
   std::size_t and_at = lower.find(" and ", b);
   if (and_at == std::string_view::npos || and_at - b > 250) return;
-  add_party(scan, clean_party_span(text, lower, {b, and_at}), Side::kUnknown, 0.35, false);
+  auto capital = [&](Span s) { return s.begin < s.end && text[s.begin] >= 'A' && text[s.begin] <= 'Z'; };
+  if (Span first = clean_party_span(text, lower, {b, and_at}); capital(first)) {
+    add_party(scan, first, Side::kUnknown, 0.35, false);
+  }
   std::size_t c = and_at + 5;
   std::size_t e = c;
   while (e < lower.size() && e - c < 250 && lower[e] != '(' && lower[e] != ';' &&
@@ -192,7 +291,9 @@ void parties_from_between(Scan& scan) {
                lower.rfind(' ', e) + 1, e - lower.rfind(' ', e) - 1)))) {
     ++e;
   }
-  add_party(scan, clean_party_span(text, lower, {c, e}), Side::kUnknown, 0.35, false);
+  if (Span second = clean_party_span(text, lower, {c, e}); capital(second)) {
+    add_party(scan, second, Side::kUnknown, 0.35, false);
+  }
 }
 
 int priority(const Party& p) {
@@ -207,7 +308,7 @@ void find_parties(Scan& scan, Draft& draft) {
   parties_from_defined_terms(scan);
   bool any_role = std::any_of(scan.parties.begin(), scan.parties.end(),
                               [](const Party& p) { return p.side != Side::kUnknown; });
-  if (!any_role) parties_from_between(scan);
+  if (!any_role && scan.parties.empty()) parties_from_between(scan);
   if (scan.parties.empty()) return;
 
   // A name also defined with a role elsewhere takes that role.
