@@ -13,6 +13,7 @@
 #include "auth/auth_service.h"
 #include "auth/keys.h"
 #include "customers/customer_routes.h"
+#include "rest/rest_routes.h"
 #include "db/pool.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -158,10 +159,16 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
       *secret, fmt::format("http://{}:{}/auth/v1", options.host, options.port)};
   auth::AuthService auth_service(pool, hashing, auth_config);
 
+  // The /rest/v1 schema cache: loaded now (a server that cannot read its
+  // schema does not start), then kept current by NOTIFY pgrst.
+  auto schema = rest::SchemaListener::start(api_url(target));
+  if (!schema) return schema.error();
+
   add_health_routes(server.router(), pool);
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
   customers::add_customer_routes(server.router(), pool, *secret, server.metrics());
+  rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
   auto port = server.listen();
   if (!port) return port.error();

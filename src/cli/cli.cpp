@@ -11,6 +11,7 @@
 
 #include "app/database_target.h"
 #include "app/demo_data.h"
+#include "cli/intelligence_commands.h"
 #include "app/server_app.h"
 #include "auth/keys.h"
 #include "db/backup.h"
@@ -323,10 +324,22 @@ int run(int argc, char** argv) {
       "--port", o.serve.port, "listen port (default $CSCX_PORT, else 8080)");
   on(serve, cmd_serve);
 
+  internal::CommandRun intelligence_command;
+  internal::add_contract_commands(app, intelligence_command);
+  internal::add_transcript_commands(app, intelligence_command);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (intelligence_command) {
+    Result<void> result = intelligence_command();
+    if (!result) {
+      std::cerr << "cscx: " << result.error().message << "\n";
+      return 1;
+    }
+    return 0;
   }
   if (command == nullptr) return 2;
   if (command == cmd_serve) {

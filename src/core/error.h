@@ -30,6 +30,18 @@ enum class Code {
 
 std::string_view code_name(Code code);
 
+// PostgreSQL's own client-facing report of an error it raised: SQLSTATE,
+// primary message, DETAIL and HINT. PostgREST shows exactly these as code,
+// message, details and hint; the SQL text never appears in them. Empty
+// `sqlstate` when the error did not come from PostgreSQL; a protocol error
+// (PGRST...) may still set `details` and `hint`, which are client-safe.
+struct DatabaseDiagnostics {
+  std::string sqlstate;
+  std::string message;
+  std::string details;
+  std::string hint;
+};
+
 struct Error {
   Code code = Code::kInternal;
   std::string message;  // client-safe, one line
@@ -37,6 +49,7 @@ struct Error {
   // Optional machine-readable reason a protocol defines, client-safe (GoTrue's
   // "invalid_credentials", PostgREST's "PGRST116"); empty when none.
   std::string reason;
+  DatabaseDiagnostics database;  // set by db/ for errors PostgreSQL raised
 
   std::string to_string() const;
 };

@@ -99,8 +99,13 @@ Error error_from_result(std::string_view name, const std::string& sql,
       detail += first_line(d);
     }
   }
-  return make_error(code_from_sqlstate(sqlstate ? sqlstate : ""), std::move(message),
-                    std::move(detail));
+  Error error = make_error(code_from_sqlstate(sqlstate ? sqlstate : ""),
+                           std::move(message), std::move(detail));
+  const char* details = PQresultErrorField(raw, PG_DIAG_MESSAGE_DETAIL);
+  const char* hint = PQresultErrorField(raw, PG_DIAG_MESSAGE_HINT);
+  error.database = {sqlstate ? sqlstate : "", primary ? primary : "",
+                    details ? details : "", hint ? hint : ""};
+  return error;
 }
 
 }  // namespace internal

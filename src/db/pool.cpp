@@ -97,16 +97,19 @@ asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_plain(
 }
 
 asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_in_transaction(
-    const RequestIdentity& who, std::span<const Statement> statements) {
+    const RequestIdentity& who, std::span<const Statement> statements,
+    TransactionOptions options) {
   std::vector<Statement> all;
   all.reserve(statements.size() + 3);
-  all.push_back(Statement{"begin", "BEGIN", {}});
+  all.push_back(options.read_only ? Statement{"begin", "BEGIN READ ONLY", {}}
+                                  : Statement{"begin", "BEGIN", {}});
   all.push_back(Statement{"set_request_identity",
                           kSetIdentity,
                           {who.role, who.claims_json, who.method, who.path, who.ip,
                            who.user_agent, who.request_id}});
   all.insert(all.end(), statements.begin(), statements.end());
-  all.push_back(Statement{"commit", "COMMIT", {}});
+  all.push_back(options.rollback ? Statement{"rollback", "ROLLBACK", {}}
+                                 : Statement{"commit", "COMMIT", {}});
 
   auto conn = co_await acquire();
   if (!conn) co_return conn.error();
@@ -121,7 +124,7 @@ asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_in_transaction(
     co_return results.error();
   }
   release(std::move(*conn));
-  // Drop the framing results: BEGIN, identity, and COMMIT.
+  // Drop the framing results: BEGIN, identity, and COMMIT (or ROLLBACK).
   std::vector<QueryResult> out;
   out.reserve(statements.size());
   for (size_t i = 2; i + 1 < results->size(); ++i)

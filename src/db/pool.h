@@ -46,6 +46,11 @@ struct RequestIdentity {
   std::string request_id;
 };
 
+struct TransactionOptions {
+  bool read_only = false;  // BEGIN READ ONLY: a write fails with 25006
+  bool rollback = false;   // end with ROLLBACK: run everything, keep nothing
+};
+
 class Pool {
  public:
   Pool(boost::asio::any_io_executor executor, PoolOptions options);
@@ -57,7 +62,8 @@ class Pool {
   // Returns one result per statement (not counting the framing). On any
   // error the transaction is rolled back and the error returned.
   boost::asio::awaitable<Result<std::vector<QueryResult>>> run_in_transaction(
-      const RequestIdentity& who, std::span<const Statement> statements);
+      const RequestIdentity& who, std::span<const Statement> statements,
+      TransactionOptions options = {});
 
   // Runs `statements` outside any request identity, as the pool's login
   // role (health checks). One pipeline, no transaction framing.

@@ -34,7 +34,8 @@ constexpr const char* kRecord =
     "INSERT INTO cscx.schema_migrations (name, checksum) VALUES ($1, $2)";
 
 // Tells running servers to reload their schema cache.
-constexpr const char* kNotify = "NOTIFY cscx_schema, 'migrated'";
+// PostgREST's channel and payload: /rest/v1 reloads its schema cache.
+constexpr const char* kNotify = "NOTIFY pgrst, 'reload schema'";
 
 struct Recorded {
   std::string checksum;
