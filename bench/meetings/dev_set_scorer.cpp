@@ -1,6 +1,8 @@
 #include "dev_set_scorer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <boost/json.hpp>
 #include <cctype>
 #include <fstream>
@@ -230,6 +232,112 @@ double DevSetScore::macro_f1() const {
     ++n;
   }
   return sum / n;
+}
+
+Rouge1 rouge1(const std::string& candidate, const std::string& reference) {
+  auto all_words = [](const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s + " ") {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (std::isalnum(u)) {
+        cur += static_cast<char>(std::tolower(u));
+      } else if (!cur.empty()) {
+        out.push_back(std::move(cur));
+        cur.clear();
+      }
+    }
+    return out;
+  };
+  std::vector<std::string> c = all_words(candidate), r = all_words(reference);
+  std::multiset<std::string> pool(r.begin(), r.end());
+  double common = 0;
+  for (const auto& w : c) {
+    if (auto it = pool.find(w); it != pool.end()) {
+      ++common;
+      pool.erase(it);
+    }
+  }
+  Rouge1 out;
+  if (c.empty() || r.empty() || common == 0) return out;
+  out.precision = common / static_cast<double>(c.size());
+  out.recall = common / static_cast<double>(r.size());
+  out.f1 = 2 * out.precision * out.recall / (out.precision + out.recall);
+  return out;
+}
+
+std::vector<AmiResult> run_ami(const fs::path& ami_dir) {
+  std::vector<AmiResult> out;
+  std::ifstream refs(ami_dir / "references.jsonl");
+  std::string line;
+  while (std::getline(refs, line)) {
+    if (line.empty()) continue;
+    json::object ref = json::parse(line).as_object();
+    AmiResult r;
+    r.meeting = std::string(ref.at("meeting").as_string());
+    std::string text = slurp(ami_dir / std::string(ref.at("transcript").as_string()));
+    auto start = std::chrono::steady_clock::now();
+    auto a = analyze_transcript(text, {});
+    std::string serialized = a ? json::serialize(to_json(*a)) : std::string();
+    r.millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                   .count();
+    if (!a) {
+      r.error = a.error().message;
+      out.push_back(std::move(r));
+      continue;
+    }
+    boost::system::error_code ec;
+    json::parse(serialized, ec);
+    r.ok = !ec;
+    r.words = a->word_count;
+    r.rouge = rouge1(a->summary, std::string(ref.at("summary").as_string()));
+    r.decisions = a->decisions.size();
+    r.action_items = a->action_items.size();
+    r.risk_signals = a->risk_signals.size();
+    for (const auto& item : a->action_items) {
+      if (!item.owner) continue;
+      bool speaker = std::any_of(a->speakers.begin(), a->speakers.end(),
+                                 [&](const SpeakerStats& s) { return s.name == *item.owner; });
+      if (!speaker) ++r.owners_not_speakers;
+    }
+    r.sentiment = std::string(sentiment_name(a->overall_sentiment));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string one_hour_transcript(const fs::path& dev_dir, std::size_t words) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dev_dir)) {
+    if (e.path().extension() == ".txt") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::pair<std::string, std::string>> turns;
+  for (const auto& f : files) {
+    std::istringstream in(slurp(f));
+    std::string l;
+    while (std::getline(in, l)) {
+      auto colon = l.find(": ");
+      if (colon == std::string::npos || colon > 40) continue;
+      std::string speaker = l.substr(0, colon);
+      if (speaker.front() == '[' || speaker.front() == '(') speaker = speaker.substr(speaker.find(' ') + 1);
+      turns.emplace_back(speaker, l.substr(colon + 2));
+    }
+  }
+  std::string out;
+  std::size_t total = 0;
+  double seconds = 0;
+  for (std::size_t i = 0; total < words && !turns.empty(); ++i) {
+    const auto& [speaker, text] = turns[i % turns.size()];
+    std::size_t n = static_cast<std::size_t>(std::count(text.begin(), text.end(), ' ') + 1);
+    int s = static_cast<int>(seconds);
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "[%02d:%02d:%02d] ", s / 3600, s / 60 % 60, s % 60);
+    out += stamp + speaker + ": " + text + "\n";
+    total += n;
+    seconds += static_cast<double>(n) / 2.5;  // 150 words a minute
+  }
+  return out;
 }
 
 DevSetScore score_dev_set(const fs::path& dir) {

@@ -41,4 +41,31 @@ DevSetScore score_dev_set(const std::filesystem::path& dir);
 // Token-overlap F1 of two texts (lower-cased words, stopwords removed).
 double text_similarity(const std::string& a, const std::string& b);
 
+// ROUGE-1 of a candidate summary against a reference: unigram overlap of
+// lower-cased words (all words, clipped counts).
+struct Rouge1 {
+  double precision = 0, recall = 0, f1 = 0;
+};
+Rouge1 rouge1(const std::string& candidate, const std::string& reference);
+
+// The AMI meetings of ../shared/data/ami (README there): each transcript
+// analysed, with its time and the ROUGE-1 of the summary against QMSum's.
+struct AmiResult {
+  std::string meeting;
+  bool ok = false;        // analysed and serialised to JSON
+  std::string error;
+  std::size_t words = 0;
+  double millis = 0;
+  Rouge1 rouge;
+  std::size_t decisions = 0, action_items = 0, risk_signals = 0;
+  std::size_t owners_not_speakers = 0;  // action-item owners that are no speaker label
+  std::string sentiment;
+};
+// Empty when `ami_dir` has no references.jsonl.
+std::vector<AmiResult> run_ami(const std::filesystem::path& ami_dir);
+
+// A synthetic one-hour meeting (`[hh:mm:ss] Name: text`, >= `words` words)
+// built from the dev-set transcripts, for the throughput bench.
+std::string one_hour_transcript(const std::filesystem::path& dev_dir, std::size_t words);
+
 }  // namespace cscx::meetings::bench

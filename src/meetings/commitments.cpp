@@ -94,8 +94,12 @@ struct Commitment {
 std::size_t name_start(const std::vector<Token>& t, std::size_t modal) {
   if (modal == 0) return std::string::npos;
   auto is_name = [&](std::size_t k) {
-    return t[k].capitalized && !not_names().contains(t[k].lower) &&
-           std::isalpha(static_cast<unsigned char>(t[k].lower.front()));
+    const std::string& w = t[k].lower;
+    // "It's", "That'll": contractions are not names ("O'Brien" is).
+    std::size_t apostrophe = w.find('\'');
+    bool contraction = apostrophe != std::string::npos && w.size() - apostrophe <= 3;
+    return t[k].capitalized && !contraction && !not_names().contains(w) &&
+           std::isalpha(static_cast<unsigned char>(w.front()));
   };
   std::size_t k = modal - 1;
   if (!is_name(k)) {

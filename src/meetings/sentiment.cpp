@@ -18,6 +18,9 @@ bool has_trouble(const std::vector<Token>& tokens, bool any_negative) {
   });
 }
 
+// Polarity per sentence below which a side does not count (see label_sentiment).
+constexpr double kMinDensity = 0.06;
+
 }  // namespace
 
 double sentence_sentiment(const std::vector<Token>& tokens) {
@@ -72,15 +75,19 @@ Sentiment label_sentiment(const std::vector<double>& scores) {
     if (s > 0) pos += s;
     if (s < 0) neg -= s;
   }
-  if (pos < 1 && neg < 1) return Sentiment::kNeutral;
+  // A polarity counts when it is strong enough in total and dense enough
+  // for the length: a long design meeting's scattered "great"s and
+  // "problem"s (AMI) are the tone of ordinary work, not a mood.
+  double n = static_cast<double>(std::max<std::size_t>(scores.size(), 1));
+  bool has_pos = pos >= 1 && pos / n >= kMinDensity;
+  bool has_neg = neg >= 1 && neg / n >= kMinDensity;
+  if (!has_pos && !has_neg) return Sentiment::kNeutral;
   double lo = std::min(pos, neg), hi = std::max(pos, neg);
-  if (lo >= 1.5 && lo / hi >= 0.4) return Sentiment::kMixed;
-  // Scale the margin with length so a long meeting's scattered "great"s
-  // and "problem"s do not swing it.
-  double margin = std::max(1.0, 0.1 * std::sqrt(static_cast<double>(scores.size())) * hi / 2);
-  if (pos - neg >= margin) return Sentiment::kPositive;
-  if (neg - pos >= margin) return Sentiment::kNegative;
-  return lo >= 1 ? Sentiment::kMixed : Sentiment::kNeutral;
+  if (has_pos && has_neg && lo >= 1.5 && lo / hi >= 0.4) return Sentiment::kMixed;
+  double margin = std::max(1.0, 0.1 * std::sqrt(n) * hi / 2);
+  if (has_pos && pos - neg >= margin) return Sentiment::kPositive;
+  if (has_neg && neg - pos >= margin) return Sentiment::kNegative;
+  return has_pos && has_neg ? Sentiment::kMixed : Sentiment::kNeutral;
 }
 
 std::vector<KeyQuote> pick_key_quotes(const std::vector<Sentence>& sentences,

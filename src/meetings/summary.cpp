@@ -71,7 +71,8 @@ std::string make_summary(const std::vector<Sentence>& sentences,
   std::size_t max_sentences = std::clamp<std::size_t>(sentences.size() / 30, 3, 6);
   std::vector<std::size_t> chosen;
   std::size_t words = 0;
-  for (const auto& [score, i] : ranked) {
+  for (const auto& entry : ranked) {
+    std::size_t i = entry.second;  // (a structured binding cannot be captured in clang 14)
     if (chosen.size() >= max_sentences) break;
     if (words > 0 && words + sentences[i].tokens.size() > kWordBudget) continue;
     bool redundant = std::any_of(chosen.begin(), chosen.end(),

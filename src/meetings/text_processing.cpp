@@ -187,6 +187,8 @@ std::vector<Token> tokenize(std::string_view sentence) {
     t.lower.reserve(end - i);
     for (std::size_t k = i; k < end; ++k) t.lower += lower(sentence[k]);
     t.stem = stem_word(t.lower);
+    t.lower_hash = std::hash<std::string>{}(t.lower);
+    t.stem_hash = std::hash<std::string>{}(t.stem);
     t.capitalized = std::isupper(static_cast<unsigned char>(c)) != 0;
     t.boundary_before = boundary;
     boundary = false;
@@ -224,8 +226,12 @@ PhraseSet::PhraseSet(Match match, std::initializer_list<Entry> entries) : match_
     if (p.words.empty()) continue;
     if (p.words.front() == "*") {
       wildcard_first_.push_back(std::move(p));
+    } else if (p.words.front().front() == '=') {
+      std::size_t key = std::hash<std::string>{}(p.words.front().substr(1));
+      by_exact_first_[key].push_back(std::move(p));
     } else {
-      by_first_[p.words.front()].push_back(std::move(p));
+      std::size_t key = std::hash<std::string>{}(p.words.front());
+      by_first_[key].push_back(std::move(p));
     }
   }
   for (auto& [first, phrases] : by_first_) {
@@ -253,9 +259,13 @@ std::optional<PhraseSet::Hit> PhraseSet::match_at(const std::vector<Token>& toke
     return true;
   };
   std::optional<Hit> best;
-  for (const std::string& key : {word_of(tokens[pos]), "=" + tokens[pos].lower}) {
-    auto it = by_first_.find(key);
-    if (it == by_first_.end()) continue;
+  const Token& first = tokens[pos];
+  for (const auto* index : {&by_first_, &by_exact_first_}) {
+    if (index->empty()) continue;
+    std::size_t key = index == &by_exact_first_ || match_ == Match::kExact ? first.lower_hash
+                                                                           : first.stem_hash;
+    auto it = index->find(key);
+    if (it == index->end()) continue;
     for (const Phrase& p : it->second) {
       if (try_phrase(p) && (!best || p.words.size() > best->end - best->begin)) {
         best = Hit{pos, pos + p.words.size(), p.weight, p.source};

@@ -47,6 +47,7 @@ struct Token {
   std::size_t begin = 0, end = 0;  // byte offsets in the sentence text
   bool capitalized = false;        // first letter upper-case as written
   bool boundary_before = false;    // a comma, colon, dash or similar precedes it
+  std::size_t lower_hash = 0, stem_hash = 0;  // std::hash of lower and stem, for lexicon lookup
 };
 
 struct Sentence {
@@ -101,7 +102,13 @@ class PhraseSet {
 
  private:
   Match match_;
-  std::unordered_map<std::string, std::vector<Phrase>> by_first_;
+  // Keyed by the std::hash of the first word (the token's precomputed hash),
+  // so a lookup hashes nothing; try-matching compares the words themselves.
+  struct IdentityHash {
+    std::size_t operator()(std::size_t h) const { return h; }
+  };
+  std::unordered_map<std::size_t, std::vector<Phrase>, IdentityHash> by_first_;
+  std::unordered_map<std::size_t, std::vector<Phrase>, IdentityHash> by_exact_first_;
   std::vector<Phrase> wildcard_first_;
 };
 
