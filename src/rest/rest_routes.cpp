@@ -73,16 +73,28 @@ Preferences parse_prefer(const Request& request) {
   return p;
 }
 
-// Accept: a JSON array (the default) or one object; anything else is 406.
-Result<bool> wants_single_object(const Request& request) {
+// What the client accepts (spec section 2): a JSON array (the default,
+// `;nulls=stripped` drops null-valued keys), one object, or CSV; anything
+// else is 406.
+struct MediaChoice {
+  bool single = false;
+  BodyFormat format = BodyFormat::kJson;
+};
+
+Result<MediaChoice> choose_media(const Request& request) {
   auto items = header_items(request, "accept");
-  if (items.empty()) return false;
+  if (items.empty()) return MediaChoice{};
   for (std::string_view item : items) {
-    const std::string_view media = trim(item.substr(0, item.find(';')));
-    if (media == kObjectMedia) return true;
+    const size_t semicolon = item.find(';');
+    const std::string_view media = trim(item.substr(0, semicolon));
+    const bool stripped = semicolon != std::string_view::npos &&
+                          item.find("nulls=stripped", semicolon) != std::string_view::npos;
+    const BodyFormat json = stripped ? BodyFormat::kJsonStripNulls : BodyFormat::kJson;
+    if (media == kObjectMedia) return MediaChoice{true, json};
+    if (media == "text/csv") return MediaChoice{false, BodyFormat::kCsv};
     if (media == "application/json" || media == "*/*" || media == "application/*" ||
         media == "application/vnd.pgrst.array+json") {
-      return false;
+      return MediaChoice{false, json};
     }
   }
   return rest_error("PGRST107",
@@ -189,14 +201,16 @@ class RestHandler {
     db::RequestIdentity who;
     Preferences prefer;
     bool single = false;
+    BodyFormat format = BodyFormat::kJson;
     std::shared_ptr<const SchemaCache> cache;
   };
 
   asio::awaitable<Result<Response>> route(Context& ctx, RequestLog& log) {
     if (auto profile = check_profile(*ctx.request); !profile) co_return profile.error();
-    auto single = wants_single_object(*ctx.request);
-    if (!single) co_return single.error();
-    ctx.single = *single;
+    auto media = choose_media(*ctx.request);
+    if (!media) co_return media.error();
+    ctx.single = media->single;
+    ctx.format = media->format;
     ctx.cache = schema_.current();
     std::string_view rest = std::string_view(ctx.request->path).substr(kPrefix.size());
     const std::string& method = ctx.request->method;
@@ -240,7 +254,7 @@ class RestHandler {
     auto query = parse_query(ctx.request->query);
     if (!query) co_return query.error();
     SqlCompiler compiler(*ctx.cache);
-    auto select = compiler.read(table, *query);
+    auto select = compiler.read(table, *query, ctx.format);
     if (!select) co_return select.error();
     std::vector<db::Statement> statements;
     statements.push_back(statement("rest_read", std::move(*select)));
@@ -279,6 +293,7 @@ class RestHandler {
     unsigned status = total && n < *total ? 206 : 200;
     Response response = Response::json(status, std::move(body));
     if (ctx.single) response.content_type = std::string(kObjectMedia) + "; charset=utf-8";
+    if (ctx.format == BodyFormat::kCsv) response.content_type = "text/csv; charset=utf-8";
     const std::string range =
         n > 0 ? std::to_string(offset) + "-" + std::to_string(offset + n - 1) : "*";
     response.headers.emplace_back("Content-Range", range + "/" + total_text);
@@ -441,7 +456,7 @@ class RestHandler {
     SqlCompiler compiler(*ctx.cache);
     WriteShape s = shape(ctx);
     if (reading) s.single = false;  // checked below; a read-only call writes nothing
-    auto compiled = compiler.call(input, *query, s);
+    auto compiled = compiler.call(input, *query, s, ctx.format);
     if (!compiled) co_return compiled.error();
     std::vector<db::Statement> statements;
     statements.push_back(statement("rest_rpc", std::move(*compiled)));

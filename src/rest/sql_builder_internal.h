@@ -20,6 +20,9 @@ struct Source {
 
 Source table_source(const Table& table);
 
+// The aggregate that turns rows `_r` into the body text in `format`.
+std::string body_aggregate(BodyFormat format);
+
 class Builder {
  public:
   Builder(const SchemaCache& cache, const Query& query) : cache_(cache), query_(query) {}

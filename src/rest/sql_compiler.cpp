@@ -90,6 +90,24 @@ std::string child_path(const std::string& path, const std::string& key) {
 
 }  // namespace
 
+std::string body_aggregate(BodyFormat format) {
+  switch (format) {
+    case BodyFormat::kJson:
+      return "coalesce(json_agg(_r), '[]')::text";
+    case BodyFormat::kJsonStripNulls:
+      return "json_strip_nulls(coalesce(json_agg(_r), '[]'))::text";
+    case BodyFormat::kCsv:
+      // A header line from the first row's keys, then one line per row;
+      // every field quoted ("" doubles a quote), NULL as an empty field.
+      return "coalesce((SELECT string_agg('\"' || replace(k, '\"', '\"\"') || '\"', ',')"
+             " FROM json_object_keys((array_agg(row_to_json(_r)))[1]) AS k) || E'\\n' ||"
+             " string_agg((SELECT string_agg(CASE WHEN e.value IS NULL THEN '' ELSE '\"' ||"
+             " replace(e.value, '\"', '\"\"') || '\"' END, ',') FROM"
+             " json_each_text(row_to_json(_r)) AS e), E'\\n'), '')";
+  }
+  return {};
+}
+
 Source table_source(const Table& table) {
   return {"public." + quote_ident(table.name), &table.columns, table.name};
 }
@@ -479,13 +497,14 @@ Result<void> Builder::check_all_paths_used() const {
 using internal::Builder;
 using internal::table_source;
 
-Result<CompiledStatement> SqlCompiler::read(const Table& table, const Query& query) const {
+Result<CompiledStatement> SqlCompiler::read(const Table& table, const Query& query,
+                                            BodyFormat format) const {
   Builder b(cache_, query);
   auto inner = b.root_select(table_source(table), true);
   if (!inner) return inner.error();
   if (auto used = b.check_all_paths_used(); !used) return used.error();
   return CompiledStatement{
-      "SELECT coalesce(json_agg(_r), '[]')::text, count(*) FROM (" + *inner + ") AS _r",
+      "SELECT " + internal::body_aggregate(format) + ", count(*) FROM (" + *inner + ") AS _r",
       b.take_params()};
 }
 

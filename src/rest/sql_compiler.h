@@ -34,6 +34,11 @@ struct CompiledStatement {
   bool rows_affected = false;
 };
 
+// How a read's rows become the body: a JSON array (optionally without
+// null-valued keys, `Accept: application/json;nulls=stripped`) or CSV with a
+// header line (`Accept: text/csv`).
+enum class BodyFormat { kJson, kJsonStripNulls, kCsv };
+
 enum class Resolution { kNone, kMergeDuplicates, kIgnoreDuplicates };
 
 // What a write returns and what it must satisfy before it commits.
@@ -70,7 +75,8 @@ class SqlCompiler {
   explicit SqlCompiler(const SchemaCache& cache) : cache_(cache) {}
 
   // GET on a table or view: [body, rows].
-  [[nodiscard]] Result<CompiledStatement> read(const Table& table, const Query& query) const;
+  [[nodiscard]] Result<CompiledStatement> read(const Table& table, const Query& query,
+                                               BodyFormat format = BodyFormat::kJson) const;
   // The exact count of the rows a read's filters match, ignoring limit and
   // offset: [count].
   [[nodiscard]] Result<CompiledStatement> count(const Table& table, const Query& query) const;
@@ -88,7 +94,8 @@ class SqlCompiler {
   // set-returning one's is an array shaped by the query's select, filters,
   // order and limit like a table; a void function's body is empty.
   [[nodiscard]] Result<CompiledStatement> call(const CallInput& input, const Query& query,
-                                               const WriteShape& shape) const;
+                                               const WriteShape& shape,
+                                               BodyFormat format = BodyFormat::kJson) const;
 
  private:
   const SchemaCache& cache_;

@@ -177,7 +177,7 @@ Result<CompiledStatement> SqlCompiler::remove(const Table& table, const Query& q
 }
 
 Result<CompiledStatement> SqlCompiler::call(const CallInput& input, const Query& query,
-                                            const WriteShape& shape) const {
+                                            const WriteShape& shape, BodyFormat format) const {
   const Function& fn = *input.function;
   Builder b(cache_, query);
   std::string call = "public." + quote_ident(fn.name) + "(";
@@ -214,7 +214,7 @@ Result<CompiledStatement> SqlCompiler::call(const CallInput& input, const Query&
     auto inner = b.root_select(source, true);
     if (!inner) return inner.error();
     if (auto used = b.check_all_paths_used(); !used) return used.error();
-    const std::string body = fn.returns_set ? "coalesce(json_agg(_r), '[]')::text"
+    const std::string body = fn.returns_set ? internal::body_aggregate(format)
                                             : "coalesce((json_agg(_r)->0)::text, 'null')";
     sql = "SELECT " + body + ", " + checked_count(b, shape, "count(*)") + " FROM (" + *inner +
           ") AS _r";
