@@ -109,6 +109,19 @@ void append_normalised(std::string_view in, std::string& out, std::size_t& repai
   std::size_t i = 0;
   while (i < in.size()) {
     auto c = static_cast<unsigned char>(in[i]);
+    // Fast path: a run of printable ASCII, newlines and tabs is copied as is.
+    if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t') {
+      flush();
+      std::size_t j = i + 1;
+      while (j < in.size()) {
+        auto d = static_cast<unsigned char>(in[j]);
+        if (!((d >= 0x20 && d < 0x7F) || d == '\n' || d == '\t')) break;
+        ++j;
+      }
+      out.append(in.data() + i, j - i);
+      i = j;
+      continue;
+    }
     if (c < 0x80) {
       flush();
       if (c == '\r') {

@@ -68,6 +68,10 @@ bool is_section_heading(const Scan& scan, std::size_t i) {
   return scan.is_heading(i);
 }
 
+constexpr std::string_view kHeaderHints[] = {
+    "qty", "quantit", "unit", "seat", "licen", "user", "price", "fee", "amount", "total", "cost",
+    "menge", "anzahl", "preis", "betrag", "volume", "count", "no. of"};
+
 bool is_separator_row(std::string_view line) {
   return !line.empty() && std::all_of(line.begin(), line.end(), [](char c) {
     return c == '|' || c == '-' || c == ':' || c == ' ' || c == '+' || c == '=';
@@ -134,6 +138,13 @@ void ListRules::add_entitlement(std::string name, std::optional<long long> qty,
 // Header row: a product column and a quantity (or price) column.
 void ListRules::table_at(std::size_t header_line, std::size_t& next_line) {
   std::string_view header = ix_.line_text(header_line);
+  // Cheap test before splitting: a header names a quantity or a price.
+  std::string_view lower_header = ix_.line_lower(header_line);
+  if (header.size() > 300 ||
+      !std::any_of(std::begin(kHeaderHints), std::end(kHeaderHints),
+                   [&](std::string_view h) { return lower_header.find(h) != std::string_view::npos; })) {
+    return;
+  }
   std::vector<Span> cells = split_cells(header);
   int name_col = -1, qty_col = -1, unit_col = -1, price_col = -1;
   for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -181,7 +192,7 @@ void ListRules::table_at(std::size_t header_line, std::size_t& next_line) {
     std::optional<std::string> unit;
     std::string_view q = cell(qty_col);
     if (std::size_t d = q.find_first_of("0123456789"); d != std::string_view::npos) {
-      if (auto n = scan_number(q, d)) qty = static_cast<long long>(n->value);
+      if (auto n = scan_number(q, d); n && n->value < 1e12) qty = static_cast<long long>(n->value);
       std::string lq = lower_copy(q);
       std::size_t at = 0;
       if (const auto* u = unit_in(lq, at)) unit = std::string(u->unit);

@@ -403,9 +403,16 @@ void PeopleFinder::run() {
   Side section_side = Side::kUnknown;
   std::vector<int> table_columns;  // Field per column of a contact table
   std::size_t idle = 0;
+  std::vector<std::vector<const LabelLine*>> labels_of_line(ix.line_count());
+  for (const LabelLine& l : scan_.labels) labels_of_line[l.line].push_back(&l);
   for (std::size_t i = 0; i < ix.line_count(); ++i) {
     std::string_view line = ix.line_text(i);
     Span line_span = ix.line(i);
+    // Signature blocks and contact lines are short; a long line is prose.
+    if (line.size() > 400) {
+      ++idle;
+      continue;
+    }
     if (is_blank(line)) {
       table_columns.clear();
       if (++idle >= 3) {
@@ -484,6 +491,7 @@ void PeopleFinder::run() {
         set_value(r, f, std::move(value), vs);
         continue;
       }
+      if (cell.size() > 80 || line.size() > 200) continue;
       if (auto side = header_side(cell)) {
         header_line = true;
         flush(c);
@@ -497,8 +505,9 @@ void PeopleFinder::run() {
     }
     // Contact labels anywhere: "Executive Sponsor: Jane Roe, CFO, jane@acme.com".
     bool handled = false;
-    for (const LabelLine& l : scan_.labels) {
-      if (l.line != i || !is_contact_label(l.label)) continue;
+    for (const LabelLine* lp : labels_of_line[i]) {
+      const LabelLine& l = *lp;
+      if (!is_contact_label(l.label)) continue;
       Side side = side_of_text(l.label);
       if (side == Side::kUnknown) side = side_of_role(l.role);
       if (side == Side::kUnknown && in_contacts) side = section_side;

@@ -103,13 +103,15 @@ int months_between(const Date& start, const Date& end) {
   return 0;
 }
 
+// Terms longer than a century are not terms.
 std::optional<int> months_of(const Duration& d) {
-  if (d.unit == "month") return static_cast<int>(d.count);
-  if (d.unit == "year") return static_cast<int>(d.count * 12);
+  if (d.unit == "month" && d.count <= 1200) return static_cast<int>(d.count);
+  if (d.unit == "year" && d.count <= 100) return static_cast<int>(d.count * 12);
   return std::nullopt;
 }
 
 std::optional<int> days_of(const Duration& d) {
+  if (d.count > 3650) return std::nullopt;
   if (d.unit == "day") return static_cast<int>(d.count);
   if (d.unit == "week") return static_cast<int>(d.count * 7);
   if (d.unit == "month") return static_cast<int>(d.count * 30);
@@ -225,10 +227,13 @@ void find_months(const Scan& scan, Draft& draft) {
                                  "continue for"}) {
       std::size_t p = 0;
       std::size_t seen = 0;
+      std::size_t last_sentence = std::string_view::npos;
       while ((p = find_word(ix.lower(), key, p)) != std::string_view::npos && seen++ < 400) {
         Span sentence = ix.sentence_around(p);
         std::string_view s = ix.slice_lower(sentence);
         p += key.size();
+        if (sentence.begin == last_sentence) continue;  // already read
+        last_sentence = sentence.begin;
         if (contains_any(s, {"payment", "warranty", "confidential", "surviv", "liabil",
                              "after termination", "invoice", "retain"})) {
           continue;
@@ -311,13 +316,23 @@ void find_renewal(const Scan& scan, Draft& draft) {
       "shall renew for", "will renew for", "automatically for successive", "auto renew",
       "verl\xc3\xa4ngert sich automatisch", "tacitly renewed", "automatically be extended",
       "shall be renewed for", "renewed automatically"};
+  // Every cue holds "renew", "extend", "verl" or "tacit": look for the cues
+  // only around those, not over the whole document once per cue.
   std::size_t first = std::string_view::npos;
   std::string_view cue;
-  for (std::string_view c : kRenewCues) {
-    std::size_t at = ix.lower().find(c);
-    if (at < first) {
-      first = at;
-      cue = c;
+  for (std::string_view stem : {"renew", "extend", "verl", "tacit"}) {
+    int seen = 0;
+    for (std::size_t at = find_fast(ix.lower(), stem); at != std::string_view::npos && at < first && seen++ < 200;
+         at = find_fast(ix.lower(), stem, at + stem.size())) {
+      std::size_t from = at > 40 ? at - 40 : 0;
+      std::string_view window = ix.lower().substr(from, 100);
+      for (std::string_view c : kRenewCues) {
+        std::size_t hit = window.find(c);
+        if (hit != std::string_view::npos && from + hit < first) {
+          first = from + hit;
+          cue = c;
+        }
+      }
     }
   }
   std::size_t notice_anchor = std::string_view::npos;
@@ -337,7 +352,7 @@ void find_renewal(const Scan& scan, Draft& draft) {
     for (std::string_view c : {"may be renewed", "renewal requires", "will not renew", "not automatic",
                                "shall not renew", "no automatic", "does not renew",
                                "not automatically renew", "renewal shall be subject to"}) {
-      std::size_t at = ix.lower().find(c);
+      std::size_t at = find_fast(ix.lower(), c);
       if (at == std::string_view::npos) continue;
       term.auto_renew = false;
       draft.note("contract_term.auto_renew", {at, at + c.size()}, 0.65);
@@ -360,7 +375,7 @@ void find_renewal(const Scan& scan, Draft& draft) {
                              "renewal", "renew"}) {
     std::size_t at = 0;
     int n = 0;
-    while ((at = ix.lower().find(c, at)) != std::string_view::npos && n++ < 50) {
+    while ((at = find_fast(ix.lower(), c, at)) != std::string_view::npos && n++ < 50) {
       anchors.push_back(at);
       at += c.size();
     }

@@ -1,8 +1,10 @@
 #include "contracts/text_scan.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "contracts/lexicon.h"
 
@@ -21,6 +23,16 @@ bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
 
 bool is_word_char(char c) {
   return is_digit(c) || is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t from) {
+  if (from > hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
+  if (needle.empty()) return from;
+  // memmem's setup costs more than it saves on short strings.
+  if (hay.size() - from < 256) return hay.find(needle, from);
+  const void* p = memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
+  return p == nullptr ? std::string_view::npos
+                      : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
 }
 
 bool is_blank(std::string_view s) {
@@ -47,7 +59,7 @@ std::string_view trim_value(std::string_view s) {
 
 std::size_t find_word(std::string_view hay, std::string_view needle, std::size_t from) {
   while (true) {
-    std::size_t p = hay.find(needle, from);
+    std::size_t p = find_fast(hay, needle, from);
     if (p == std::string_view::npos) return p;
     bool left = p == 0 || !is_word_char(hay[p - 1]) || !is_word_char(needle.front());
     std::size_t e = p + needle.size();
@@ -343,7 +355,24 @@ std::size_t read_digits(std::string_view s, std::size_t pos, std::size_t max, in
 int month_at(std::string_view s, std::size_t pos, std::size_t& len) {
   int best = 0;
   len = 0;
-  for (const auto& m : lexicon::kMonths) {
+  // Every month name starts with one of these letters; most words do not,
+  // and this runs at every word of the document.
+  if (pos + 2 >= s.size()) return 0;
+  switch (s[pos]) {
+    case 'j': case 'f': case 'm': case 'a': case 's': case 'o': case 'n': case 'd':
+      break;
+    default:
+      return 0;
+  }
+  // Month names by first letter, built once.
+  static const auto by_initial = [] {
+    std::array<std::vector<const lexicon::MonthName*>, 256> table;
+    for (const auto& m : lexicon::kMonths) table[static_cast<unsigned char>(m.name[0])].push_back(&m);
+    return table;
+  }();
+  for (const lexicon::MonthName* mp : by_initial[static_cast<unsigned char>(s[pos])]) {
+    const auto& m = *mp;
+    if (m.name[1] != s[pos + 1]) continue;
     if (m.name.size() > len && starts_with(s, pos, m.name)) {
       std::size_t e = pos + m.name.size();
       if (e < s.size() && is_word_char(s[e])) continue;
@@ -664,7 +693,7 @@ std::optional<CountHit> count_before(std::string_view lower, std::size_t pos) {
     std::size_t open = lower.rfind('(', close);
     if (open != std::string_view::npos && close - open <= 12) {
       auto num = scan_number(lower, open + 1);
-      if (num && num->end == close) {
+      if (num && num->end == close && num->value < 1e6) {
         std::size_t begin = open;
         std::size_t wb = open;
         while (wb > 0 && lower[wb - 1] == ' ') --wb;
@@ -681,7 +710,8 @@ std::optional<CountHit> count_before(std::string_view lower, std::size_t pos) {
     while (b < p && !is_digit(lower[b])) ++b;
     if (b > 0 && is_alpha(lower[b - 1])) return std::nullopt;
     auto num = scan_number(lower, b);
-    if (!num || num->end != p) return std::nullopt;
+    // Counts are small; a 20-digit "count" is an account number.
+    if (!num || num->end != p || num->value >= 1e9) return std::nullopt;
     return CountHit{static_cast<long long>(num->value), b, pos};
   }
   std::size_t begin = 0;

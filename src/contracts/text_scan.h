@@ -45,6 +45,11 @@ class TextIndex {
   std::vector<Span> lines_;
 };
 
+// `hay.find(needle, from)` with glibc's memmem: string_view::find compares
+// at every occurrence of the needle's first byte, which is slow on whole
+// documents.
+std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t from = 0);
+
 bool is_blank(std::string_view s);
 std::string_view trim(std::string_view s);
 // Trims spaces and the punctuation that frames a value (":", "-", "|", quotes).
