@@ -313,6 +313,14 @@ std::string gold_date(const json::object& row, std::string_view key) {
   return hits.empty() ? std::string() : hits.front().date.iso();
 }
 
+long days_apart(const std::string& a, const std::string& b) {
+  auto parse = [](const std::string& iso) {
+    return cscx::contracts::internal::Date{std::stoi(iso.substr(0, 4)), std::stoi(iso.substr(5, 2)),
+                                           std::stoi(iso.substr(8, 2))};
+  };
+  return std::labs(parse(a).days_since_epoch() - parse(b).days_since_epoch());
+}
+
 int score_cuad(const fs::path& dir) {
   std::ifstream in(dir / "annotations.jsonl");
   if (!in) {
@@ -321,7 +329,7 @@ int score_cuad(const fs::path& dir) {
   }
   int docs = 0, named = 0, name_right = 0, failed = 0;
   int start_gold = 0, start_pred = 0, start_right = 0, start_pred_on_gold = 0;
-  int end_gold = 0, end_pred = 0, end_right = 0;
+  int end_gold = 0, end_pred = 0, end_right = 0, end_near = 0, start_near = 0;
   int arr_pred = 0;
   double seconds = 0;
   std::size_t bytes = 0;
@@ -357,9 +365,13 @@ int score_cuad(const fs::path& dir) {
     if (t.start_date) ++start_pred;
     if (!gs.empty() && t.start_date) ++start_pred_on_gold;
     if (!gs.empty() && t.start_date && *t.start_date == gs) ++start_right;
+    if (!gs.empty() && t.start_date && days_apart(*t.start_date, gs) <= 1) ++start_near;
     if (!ge.empty()) ++end_gold;
     if (t.end_date && !ge.empty()) ++end_pred;
     if (!ge.empty() && t.end_date && *t.end_date == ge) ++end_right;
+    // CUAD's "one year from March 1" ends on March 1; we report the last day
+    // of the term (February 28): count those within a day apart too.
+    if (!ge.empty() && t.end_date && days_apart(*t.end_date, ge) <= 1) ++end_near;
     arr_pred += x.arr.has_value();
     std::printf("%-70.70s company=%s%s start=%s (gold %s) end=%s (gold %s)\n", file.filename().c_str(),
                 x.company_name.value_or("-").c_str(), x.company_name ? (right ? " [ok]" : " [WRONG]") : "",
@@ -374,8 +386,9 @@ int score_cuad(const fs::path& dir) {
               start_gold, start_pred_on_gold, start_right,
               start_pred_on_gold ? double(start_right) / start_pred_on_gold : 0.0,
               start_gold ? double(start_right) / start_gold : 0.0, start_pred);
-  std::printf("end_date vs Expiration Date (where a date): %d gold dates, %d answered, %d exact\n", end_gold,
-              end_pred, end_right);
+  std::printf("start_date within a day: %d\n", start_near);
+  std::printf("end_date vs Expiration Date (where a date): %d gold dates, %d answered, %d exact, %d within a day\n",
+              end_gold, end_pred, end_right, end_near);
   std::printf("arr answered on %d/%d documents (CUAD has no ARR gold; these are not SaaS order forms)\n", arr_pred,
               docs);
   return failed == 0 ? 0 : 1;

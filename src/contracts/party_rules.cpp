@@ -238,6 +238,7 @@ void parties_from_defined_terms(Scan& scan) {
       }
     }
     std::sort(starts.rbegin(), starts.rend());
+    if (starts.size() > 6) starts.resize(6);
     Span span{p, p};
     for (std::size_t begin : starts) {
       Span candidate = clean_party_span(text, lower, {from + begin, p});

@@ -462,6 +462,14 @@ void PeopleFinder::run() {
     }
     bool person_line = false;
     bool header_line = false;
+    // A party header sits just above a signature or contact block.
+    bool block_follows = false;
+    for (std::size_t k = i + 1; k < ix.line_count() && k <= i + 3 && !block_follows; ++k) {
+      std::string_view next = ix.line_lower(k);
+      block_follows = next.find("by:") != std::string_view::npos || next.find("name:") != std::string_view::npos ||
+                      next.find("title:") != std::string_view::npos || next.find("signature") != std::string_view::npos ||
+                      next.find("by ") == 0 || next.find('@') != std::string_view::npos;
+    }
     for (std::size_t c = 0; c < cells.size(); ++c) {
       std::string_view cell = ix.slice(cells[c]);
       std::string lower = lower_copy(cell);
@@ -491,7 +499,7 @@ void PeopleFinder::run() {
         set_value(r, f, std::move(value), vs);
         continue;
       }
-      if (cell.size() > 80 || line.size() > 200) continue;
+      if (cell.size() > 80 || line.size() > 200 || !block_follows) continue;
       if (auto side = header_side(cell)) {
         header_line = true;
         flush(c);

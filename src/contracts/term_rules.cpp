@@ -167,11 +167,18 @@ void find_dates_of_term(const Scan& scan, Draft& draft) {
     double score = 0.7 + amendment_adjust(scan, s);
     if (s.find("term") != std::string_view::npos || s.find("subscription") != std::string_view::npos) {
       score += 0.1;
+    } else if (!contains_any(s, {"agreement", "effective", "commenc", "period", "service", "contract",
+                                 "order", "license", "licence", "renew", "expire"})) {
+      // "from December 31, 1999" in a clause about something else.
+      score -= 0.3;
     }
     // A date that directly follows a start date ("from X to Y", "X - Y") ends it.
     if (role == Role::kStart || role == Role::kAgreement) {
       if (role == Role::kAgreement) {
-        offer(agreement, h, s.find("effective") != std::string_view::npos ? 0.6 : 0.5);
+        // The preamble's date ("entered into as of ...") is the usual start.
+        double agreement_score = s.find("effective") != std::string_view::npos ? 0.6 : 0.5;
+        if (h.begin < 2000) agreement_score += 0.05;
+        offer(agreement, h, agreement_score);
       } else {
         offer(start, h, score);
       }

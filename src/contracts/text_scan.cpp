@@ -116,6 +116,16 @@ std::size_t bullet_length(std::string_view line) {
 std::vector<Span> split_cells(std::string_view line, bool loose, bool keep_empty) {
   std::vector<Span> cells;
   bool pipes = line.find('|') != std::string_view::npos;
+  // Most lines are prose: one cell, found without walking the line.
+  if (!pipes && line.find('\t') == std::string_view::npos &&
+      line.find(loose ? std::string_view("  ") : std::string_view("   ")) == std::string_view::npos) {
+    std::string_view t = trim(line);
+    if (!t.empty()) {
+      std::size_t b = static_cast<std::size_t>(t.data() - line.data());
+      cells.push_back({b, b + t.size()});
+    }
+    return cells;
+  }
   std::size_t start = 0;
   if (pipes && keep_empty) {
     std::string_view t = trim(line);
