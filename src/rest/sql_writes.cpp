@@ -182,7 +182,11 @@ Result<CompiledStatement> SqlCompiler::call(const CallInput& input, const Query&
   Builder b(cache_, query);
   std::string call = "public." + quote_ident(fn.name) + "(";
   bool first = true;
-  for (const auto& [name, value] : input.args) {
+  for (const auto& given : input.args) {
+    // (Not a structured binding: clang 14, which builds the fuzzers, cannot
+    // capture one in a lambda.)
+    const std::string& name = given.first;
+    const db::Param& value = given.second;
     auto arg = std::find_if(fn.args.begin(), fn.args.end(),
                             [&](const FunctionArg& a) { return a.name == name; });
     if (arg == fn.args.end()) return make_error(Code::kInternal, "argument vanished: " + name);
