@@ -138,6 +138,11 @@ void MoneyRules::classify() {
     }
   }
   std::sort(hits.begin(), hits.end(), [](const MoneyHit& a, const MoneyHit& b) { return a.begin < b.begin; });
+  // A contract states a few dozen amounts; thousands are a price list, and
+  // only the first ones are read.
+  if (hits.size() > 5000) hits.resize(5000);
+  std::map<std::size_t, std::vector<const LabelLine*>> labels_of_line;
+  for (const auto& l : scan_.labels) labels_of_line[l.line].push_back(&l);
   for (std::size_t i = 0; i < hits.size(); ++i) {
     const MoneyHit& h = hits[i];
     Amount a;
@@ -147,8 +152,8 @@ void MoneyRules::classify() {
     Span ctx = ix.context_around(h.begin);
     std::size_t prev_end = i > 0 && hits[i - 1].end > ctx.begin ? hits[i - 1].end : ctx.begin;
     std::size_t next_begin = i + 1 < hits.size() && hits[i + 1].begin < ctx.end ? hits[i + 1].begin : ctx.end;
-    bool table = line.find('|') != std::string_view::npos || line.find('\t') != std::string_view::npos ||
-                 split_cells(line).size() >= 3;
+    bool table = line.size() <= 2000 && (line.find('|') != std::string_view::npos ||
+                                         line.find('\t') != std::string_view::npos || split_cells(line).size() >= 3);
     std::string header;
     std::string row_name;  // the first cell of a table row
     if (table) {
@@ -185,8 +190,10 @@ void MoneyRules::classify() {
     if (after_text.size() > 60) after_text.resize(60);
     std::string_view before = before_text, after = after_text;
     const LabelLine* label = nullptr;
-    for (const auto& l : scan_.labels) {
-      if (l.line == li && h.begin >= l.value.begin && h.begin < l.value.end) label = &l;
+    if (auto it = labels_of_line.find(li); it != labels_of_line.end()) {
+      for (const LabelLine* l : it->second) {
+        if (h.begin >= l->value.begin && h.begin < l->value.end) label = l;
+      }
     }
     a.structured = table || label != nullptr || bullet_length(line) > 0;
     std::string near = std::string(before) + " " + std::string(after) + " " + header;

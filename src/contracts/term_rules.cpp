@@ -124,7 +124,10 @@ void find_dates_of_term(const Scan& scan, Draft& draft) {
   auto offer = [](DateCandidate& slot, const DateHit& h, double score) {
     if (score > slot.score) slot = {&h, score};
   };
-  for (std::size_t i = 0; i < scan.dates.size(); ++i) {
+  // A contract names a few dozen dates; past a few thousand it is a data
+  // listing, and reading each date's clause would only cost time.
+  const std::size_t n = std::min<std::size_t>(scan.dates.size(), 3000);
+  for (std::size_t i = 0; i < n; ++i) {
     const DateHit& h = scan.dates[i];
     const LabelLine* label = label_at(scan, h.begin);
     if (label != nullptr && label->kind != Label::kNone) {
@@ -185,7 +188,7 @@ void find_dates_of_term(const Scan& scan, Draft& draft) {
     } else {
       offer(end, h, score);
     }
-    if (i + 1 < scan.dates.size()) {
+    if (i + 1 < n) {
       const DateHit& next = scan.dates[i + 1];
       std::string_view between = ix.lower().substr(h.end, next.begin - std::min(next.begin, h.end));
       std::string_view t = trim(between);

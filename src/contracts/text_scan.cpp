@@ -220,9 +220,10 @@ Span TextIndex::sentence_around(std::size_t offset) const {
   std::size_t li = line_of(offset);
   // Backwards: stop at sentence punctuation or at a line that begins a
   // structure (or is blank).
-  std::size_t begin = lines_[li].begin;
   std::size_t limit = offset > 600 ? offset - 600 : 0;
-  for (std::size_t p = offset; p > lines_[li].begin; --p) {
+  // Bounded: a megabyte-long line must not make every lookup read all of it.
+  std::size_t begin = std::max(lines_[li].begin, limit);
+  for (std::size_t p = offset; p > begin; --p) {
     char c = text_[p - 1];
     if ((c == '.' || c == ';' || c == '!' || c == '?') && p < text_.size() &&
         is_space(text_[p]) && (c != '.' || !is_abbreviation_before(text_, p - 1))) {
@@ -230,7 +231,7 @@ Span TextIndex::sentence_around(std::size_t offset) const {
       break;
     }
   }
-  if (begin == lines_[li].begin && !starts_structured_line(line_text(li))) {
+  if (begin == lines_[li].begin && !starts_structured_line(line_text(li).substr(0, 200))) {
     std::size_t l = li;
     while (l > 0 && lines_[l - 1].begin >= limit) {
       std::string_view prev = line_text(l - 1);
@@ -288,6 +289,7 @@ Span TextIndex::context_around(std::size_t offset) const {
   std::size_t li = line_of(offset);
   std::string_view line = line_text(li);
   // Table rows and labels are read alone; prose and bullets by sentence.
+  if (line.size() > 2000) return sentence_around(offset);  // not a row or a label
   std::size_t colon = line.find(':');
   if (line.find('|') != std::string_view::npos || line.find('\t') != std::string_view::npos ||
       (colon != std::string_view::npos && colon < 40 && line.size() <= 160)) {

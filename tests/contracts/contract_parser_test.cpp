@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <string>
 
 namespace cscx::contracts {
@@ -242,6 +243,36 @@ TEST(ContractJson, HasExactlyTheIssueFieldsWithNullsWhereUnknown) {
 TEST(ContractJson, WritesWholeAmountsAsIntegers) {
   auto o = to_json(parse("Annual Fee: $105,000.00"));
   EXPECT_EQ(boost::json::serialize(o.at("arr")), "105000");
+}
+
+}  // namespace
+}  // namespace cscx::contracts
+
+namespace cscx::contracts {
+namespace {
+
+// Regression: one huge line full of dates or amounts once made every lookup
+// read the whole line (quadratic; minutes for a megabyte).
+double seconds_to_parse(const std::string& text) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = parse_contract(text);
+  EXPECT_TRUE(r);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string repeat(std::string_view piece, std::size_t times) {
+  std::string out;
+  out.reserve(piece.size() * times);
+  for (std::size_t i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
+TEST(ContractLimits, ParsesALongLineOfDatesInLinearTime) {
+  EXPECT_LT(seconds_to_parse(repeat("1/1/2024 ", 40000)), 5.0);
+}
+
+TEST(ContractLimits, ParsesALongLineOfAmountsInLinearTime) {
+  EXPECT_LT(seconds_to_parse(repeat("$5 ", 100000)), 5.0);
 }
 
 }  // namespace
