@@ -16,6 +16,11 @@ async function signedUp(what, data) {
   return { client, email, user: out.user, session: out.session };
 }
 
+// One user for the tests that only read (sign-ups are rate limited per IP:
+// 30 per 5 minutes, and this file signs up about 20).
+let shared;
+const sharedUser = async () => (shared ??= await signedUp('shared', { full_name: 'Shared User', plan: 'pro' }));
+
 function assertUserShape(user, email) {
   assert.match(user.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.equal(user.aud, 'authenticated');
@@ -98,7 +103,7 @@ test('signInWithPassword returns a session for the user', async () => {
 });
 
 test('signInWithPassword with a wrong password fails with invalid_credentials (400)', async () => {
-  const { email } = await signedUp('wrongpw');
+  const { email } = await sharedUser();
   const { data, error } = await anonClient().auth.signInWithPassword({ email, password: 'not-the-password' });
   assert.ok(error, 'an error');
   assert.equal(error.name, 'AuthApiError');
@@ -121,7 +126,7 @@ test('signInWithPassword with an unknown email fails like a wrong password', asy
 });
 
 test('the access token carries the GoTrue claims', async () => {
-  const { email, user, session } = await signedUp('claims', { plan: 'pro' });
+  const { email, user, session } = await sharedUser();
   const claims = jwtPayload(session.access_token);
   const header = JSON.parse(Buffer.from(session.access_token.split('.')[0], 'base64url'));
   assert.equal(header.alg, 'HS256');
@@ -141,7 +146,7 @@ test('the access token carries the GoTrue claims', async () => {
 });
 
 test('the access token issuer is the server base URL + /auth/v1', async () => {
-  const { session } = await signedUp('issuer');
+  const { session } = await sharedUser();
   assert.equal(jwtPayload(session.access_token).iss, `${URL_BASE}/auth/v1`);
 });
 
@@ -196,16 +201,16 @@ test('an unknown refresh token fails with refresh_token_not_found (400)', async 
 });
 
 test('getUser returns the signed-in user', async () => {
-  const { client, email, user } = await signedUp('getuser', { full_name: 'Get User' });
+  const { client, email, user } = await sharedUser();
   const { data, error } = await client.auth.getUser();
   assert.equal(error, null);
   assertUserShape(data.user, email);
   assert.equal(data.user.id, user.id);
-  assert.equal(data.user.user_metadata.full_name, 'Get User');
+  assert.equal(data.user.user_metadata.full_name, 'Shared User');
 });
 
 test('getUser with a JWT signed by another secret fails with bad_jwt (403)', async () => {
-  const { session } = await signedUp('badjwt');
+  const { session } = await sharedUser();
   const claims = jwtPayload(session.access_token);
   const forged = signJwt(claims, { secret: `${JWT_SECRET}-not` });
   const { data, error } = await anonClient().auth.getUser(forged);
@@ -216,7 +221,7 @@ test('getUser with a JWT signed by another secret fails with bad_jwt (403)', asy
 });
 
 test('getUser with an expired JWT fails with bad_jwt (403)', async () => {
-  const { session } = await signedUp('expired');
+  const { session } = await sharedUser();
   const claims = jwtPayload(session.access_token);
   const expired = signJwt({ ...claims, iat: claims.iat - 7200, exp: claims.iat - 3600 });
   const { error } = await anonClient().auth.getUser(expired);

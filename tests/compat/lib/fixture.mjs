@@ -58,9 +58,13 @@ export const ID = {
     transcript1: rid('b', 'transcripts', 1), concern: rid('b', 'insights', 1),
     progress1: rid('b', 'training_progress', 1), activity1: rid('b', 'activity_log', 1),
   },
+  // w.main belongs to writes.test.mjs, w.scored to rpc.test.mjs (files may
+  // run in parallel).
   w: {
     main: rid('w', 'customers', 1), stake1: rid('w', 'stakeholders', 1), stake2: rid('w', 'stakeholders', 2),
     session1: rid('w', 'agent_sessions', 1),
+    scored: rid('w', 'customers', 2), scored1: rid('w', 'stakeholders', 3), scored2: rid('w', 'stakeholders', 4),
+    scoredSession: rid('w', 'agent_sessions', 2),
   },
   shared: {
     onboarding: rid('shared', 'training_modules', 1), analytics: rid('shared', 'training_modules', 2),
@@ -89,6 +93,7 @@ export const ROWS = {
     { id: B.bravo, name: 'Bravo Holdings', arr: 300000, industry: 'Software', stage: 'active', health_score: 70, csm_id: csm('b'), metadata: { tier: 'gold' } },
     { id: B.zulu, name: 'Zulu Ltd', arr: 10000, industry: 'Retail', stage: 'prospect', health_score: 20, csm_id: csm('b'), metadata: {} },
     { id: W.main, name: 'Walt Main', arr: 75000, industry: 'Media', stage: 'active', health_score: null, csm_id: csm('w'), metadata: {} },
+    { id: W.scored, name: 'Walt Scored', arr: 5000, industry: 'Media', stage: 'active', health_score: null, csm_id: csm('w'), metadata: {} },
   ],
   stakeholders: [
     { id: A.alice, customer_id: A.acme, name: 'Alice Smith', role: 'CTO', email: 'alice@acme.test', is_primary: true, sentiment: 'positive' },
@@ -99,6 +104,8 @@ export const ROWS = {
     { id: B.zed, customer_id: B.bravo, name: 'Zed Brown', role: 'CTO', email: 'zed@bravo.test', is_primary: true, sentiment: 'positive' },
     { id: W.stake1, customer_id: W.main, name: 'Wanda One', role: 'CTO', is_primary: true },
     { id: W.stake2, customer_id: W.main, name: 'Will Two', role: 'CFO', is_primary: false },
+    { id: W.scored1, customer_id: W.scored, name: 'Sam Three', role: 'CTO', is_primary: true },
+    { id: W.scored2, customer_id: W.scored, name: 'Sue Four', role: 'CEO', is_primary: false },
   ],
   contracts: [
     { id: A.contract1, customer_id: A.acme, company_name: 'Acme Corp', arr: 120000, status: 'active', start_date: '2024-01-01', end_date: '2025-12-31' },
@@ -115,13 +122,14 @@ export const ROWS = {
     { id: A.session2, customer_id: A.beta, user_id: csm('a'), status: 'ended', deployed_agents: [], context: {} },
     { id: B.session1, customer_id: B.bravo, user_id: csm('b'), status: 'active', deployed_agents: ['renewal'], context: {} },
     { id: W.session1, customer_id: W.main, user_id: csm('w'), status: 'active', deployed_agents: ['onboarding'], context: {} },
+    { id: W.scoredSession, customer_id: W.scored, user_id: csm('w'), status: 'active', deployed_agents: [], context: {} },
   ],
   agent_messages: [
     { id: A.message1, session_id: A.session1, role: 'user', content: 'hello' },
     { id: A.message2, session_id: A.session1, role: 'agent', agent_id: 'onboarding', content: 'hi there' },
     { id: B.message1, session_id: B.session1, role: 'user', content: 'bravo secret message' },
-    { id: rid('w', 'agent_messages', 1), session_id: W.session1, role: 'user', content: 'one' },
-    { id: rid('w', 'agent_messages', 2), session_id: W.session1, role: 'agent', content: 'two' },
+    { id: rid('w', 'agent_messages', 1), session_id: W.scoredSession, role: 'user', content: 'one' },
+    { id: rid('w', 'agent_messages', 2), session_id: W.scoredSession, role: 'agent', content: 'two' },
   ],
   approvals: [
     { id: A.approval1, session_id: A.session1, agent_id: 'renewal', action: 'send_email', status: 'pending' },
@@ -148,8 +156,8 @@ export const ROWS = {
     { id: A.progress1, customer_id: A.acme, stakeholder_id: A.alice, module_id: S.onboarding, status: 'in_progress', progress: 50 },
     { id: A.progress2, customer_id: A.acme, stakeholder_id: A.bob, module_id: S.onboarding, status: 'completed', progress: 100 },
     { id: B.progress1, customer_id: B.bravo, stakeholder_id: B.zed, module_id: S.onboarding, status: 'in_progress', progress: 30 },
-    { id: rid('w', 'training_progress', 1), customer_id: W.main, stakeholder_id: W.stake1, module_id: S.onboarding, progress: 50 },
-    { id: rid('w', 'training_progress', 2), customer_id: W.main, stakeholder_id: W.stake2, module_id: S.onboarding, progress: 70 },
+    { id: rid('w', 'training_progress', 1), customer_id: W.scored, stakeholder_id: W.scored1, module_id: S.onboarding, progress: 50 },
+    { id: rid('w', 'training_progress', 2), customer_id: W.scored, stakeholder_id: W.scored2, module_id: S.onboarding, progress: 70 },
   ],
   activity_log: [
     { id: A.activity1, user_id: csm('a'), customer_id: A.acme, action: 'created', entity_type: 'customer', entity_id: A.acme },

@@ -1,9 +1,27 @@
-// Known failures: test name → why. node:test runs these as TODO (reported,
-// not failing the run), so the default run stays green while each gap stays
-// visible. Remove an entry when its test passes.
+// Known failures: test name → why. node:test runs these as TODO (reported
+// with their failure, not failing the run), so the default run stays green
+// while each gap stays visible. Remove an entry when its test passes.
+const COLUMNS_PARAM =
+  'columns=/on_conflict= column names come back as garbage bytes (PGRST204 "Could not find the \'<heap bytes>\' column"): a dangling view into freed memory';
+const OR_SPACES = 'an unquoted value with a space inside or=(…)/and=(…) matches nothing (PostgREST: pLogicSingleVal runs to "," or ")")';
+
 export const KNOWN_FAILURES = {
-  // src/app/server_app.cpp builds the issuer from the configured port before
-  // listen(): with `serve --port 0` the tokens say http://127.0.0.1:0/auth/v1.
+  // /auth/v1 — src/app/server_app.cpp builds the issuer from the configured
+  // port before listen(): with `serve --port 0` tokens say :0.
   'the access token issuer is the server base URL + /auth/v1':
     'iss uses the configured port (0 with --port 0), not the bound one',
+
+  // /rest/v1 (found 2026-11-25 against 8ff07a2)
+  'bulk insert with select(): 201 and every row': COLUMNS_PARAM,
+  'bulk insert: a key missing from one object becomes NULL (columns=)': COLUMNS_PARAM,
+  'bulk insert with defaultToNull: false gives the missing key its DEFAULT': COLUMNS_PARAM,
+  'bulk upsert inserts the new rows and merges the existing ones': COLUMNS_PARAM,
+  'upsert with ignoreDuplicates still inserts the new rows': COLUMNS_PARAM,
+  'upsert with onConflict on a unique index': COLUMNS_PARAM,
+  'or() with and() nesting another or()': OR_SPACES,
+  'or() with a quoted value containing a comma': OR_SPACES,
+  "range starting at the row count with count: 'exact': 206, [], Content-Range */5":
+    'offset == total answers 416 PGRST103; PostgREST answers 416 only for offset > total',
+  "rpc returning SETOF with count: 'exact'": 'Prefer: count=exact is ignored on rpc (Content-Range 0-0/*)',
+  'csv() returns text/csv': 'Accept: text/csv (Level 2) answers 406 PGRST107',
 };
