@@ -442,7 +442,7 @@ void MoneyRules::choose_billing() {
                                   "in advance", "abgerechnet", "factur"}) {
     std::size_t at = 0;
     int n = 0;
-    while ((at = find_fast(ix.lower(), anchor, at)) != std::string_view::npos && n++ < 40) {
+    while ((at = find_fast(ix.lower(), anchor, at)) != std::string_view::npos && n++ < 20) {
       std::size_t b = at > 40 ? at - 40 : 0;
       std::size_t e = std::min(ix.lower().size(), at + anchor.size() + 80);
       Span sentence = ix.sentence_around(at);

@@ -218,6 +218,21 @@ void parties_from_defined_terms(Scan& scan) {
     }
     std::string_view role = inner.substr(q1 + 1, q2 - q1 - 1);
     Side side = side_of_role(role);
+    // Most quoted terms define things ("Services", "Term"), not parties: a
+    // short name needs its own words, or a company form, just before it.
+    if (side == Side::kUnknown && role != "company") {
+      std::string_view near = lower.substr(p > 300 ? p - 300 : 0, std::min<std::size_t>(p, 300));
+      std::string_view first = role.substr(0, std::min(role.find(' '), role.size()));
+      bool plausible = first.size() >= 2 && near.find(first) != std::string_view::npos;
+      for (std::string_view form : {" inc", " ltd", " llc", " corp", " gmbh", " plc", " limited", " company",
+                                    " l.l.c", " s.a", " ag", " b.v", " pty", " co."}) {
+        plausible = plausible || near.find(form) != std::string_view::npos;
+      }
+      if (!plausible) {
+        ++p;
+        continue;
+      }
+    }
     // The name runs back from "(" to the last boundary word.
     std::size_t from = p > 300 ? p - 300 : 0;
     // Line breaks count as spaces when looking for the boundary words, but a

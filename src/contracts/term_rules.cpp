@@ -381,8 +381,8 @@ void find_renewal(const Scan& scan, Draft& draft) {
   }
   std::vector<std::size_t> anchors;
   if (notice_anchor != std::string_view::npos) anchors.push_back(notice_anchor);
-  for (std::string_view c : {"non-renewal", "not to renew", "intention not to", "nonrenewal",
-                             "renewal", "renew"}) {
+  // "renew" also finds "renewal" and "non-renewal".
+  for (std::string_view c : {"not to renew", "intention not to", "renew"}) {
     std::size_t at = 0;
     int n = 0;
     while ((at = find_fast(ix.lower(), c, at)) != std::string_view::npos && n++ < 50) {
@@ -390,8 +390,11 @@ void find_renewal(const Scan& scan, Draft& draft) {
       at += c.size();
     }
   }
+  std::size_t last_sentence = std::string_view::npos;
   for (std::size_t anchor : anchors) {
     Span sentence = ix.sentence_around(anchor);
+    if (sentence.begin == last_sentence) continue;
+    last_sentence = sentence.begin;
     std::string_view s = ix.slice_lower(sentence);
     std::size_t notice = std::string_view::npos;
     for (std::string_view w : {"notice", "notif", "k\xc3\xbc" "ndigung"}) notice = std::min(notice, s.find(w));

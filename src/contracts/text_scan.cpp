@@ -736,6 +736,8 @@ std::vector<Duration> find_durations(std::string_view lower, Span span) {
   static constexpr std::string_view kUnits[] = {"day", "week", "month", "year"};
   std::string_view hay = lower.substr(0, span.end);
   for (std::size_t p = span.begin; p < span.end; ++p) {
+    char c = hay[p];
+    if (c != 'd' && c != 'w' && c != 'm' && c != 'y') continue;
     if (p > 0 && is_alpha(hay[p - 1])) continue;
     for (std::string_view unit : kUnits) {
       if (!starts_with(hay, p, unit)) continue;
