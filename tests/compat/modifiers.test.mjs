@@ -232,7 +232,39 @@ test('maybeSingle() with several rows is PGRST116', async () => {
   assert.equal(res.error?.code, 'PGRST116');
 });
 
-test('csv() returns text/csv', async () => {
-  const res = await a.from('customers').select('name, stage').eq('id', A.acme).csv();
-  assert.equal(ok(res, 200), 'name,stage\nAcme Corp,active');
+// RFC 4180 fields: quoted ("" inside quotes is one ") or bare.
+function parseCsv(text) {
+  const rows = [];
+  for (const line of text.split('\n')) {
+    const fields = [];
+    for (let i = 0; i <= line.length; ) {
+      if (line[i] === '"') {
+        let v = '';
+        for (i++; i < line.length; i++) {
+          if (line[i] === '"' && line[i + 1] === '"') v += line[i++];
+          else if (line[i] === '"') break;
+          else v += line[i];
+        }
+        fields.push(v);
+        i += 2; // closing quote and comma
+      } else {
+        const end = line.indexOf(',', i) === -1 ? line.length : line.indexOf(',', i);
+        fields.push(line.slice(i, end));
+        i = end + 1;
+      }
+    }
+    rows.push(fields);
+  }
+  return rows;
+}
+
+test('csv() returns text/csv: a header line, then one line per row', async () => {
+  const res = await a.from('customers').select('name, stage, arr').in('id', [A.acme, A.echo]).order('arr').csv();
+  const text = ok(res, 200);
+  assert.equal(typeof text, 'string');
+  assert.deepEqual(parseCsv(text.replace(/\n$/, '')), [
+    ['name', 'stage', 'arr'],
+    ['Echo (Systems), Ltd', 'at_risk', '90000'],
+    ['Acme Corp', 'active', '120000'],
+  ]);
 });
