@@ -22,9 +22,13 @@ packages=(
   libgtest-dev libgmock-dev googletest
   # benchmarks: HTTP load generator for bench/http.sh
   wrk
+  # tests/compat runs the real supabase-js on Node.js (>= 18.19; Debian 12
+  # ships 18). A newer Node from another source satisfies it too.
   # fuzzing: clang-14 with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
 )
+
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

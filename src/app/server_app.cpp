@@ -12,7 +12,9 @@
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/keys.h"
+#include "contracts/contract_routes.h"
 #include "customers/customer_routes.h"
+#include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
 #include "db/pool.h"
 #include "http/metrics.h"
@@ -168,10 +170,14 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
   customers::add_customer_routes(server.router(), pool, *secret, server.metrics());
+  contracts::add_contract_routes(server.router(), pool, *secret, server.metrics());
+  meetings::add_transcript_routes(server.router(), pool, *secret, server.metrics());
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
   auto port = server.listen();
   if (!port) return port.error();
+  // With --port 0 the port is known only now; tokens name the real one.
+  auth_service.set_issuer(fmt::format("http://{}:{}/auth/v1", options.host, *port));
   fmt::print("cscx: listening on http://{}:{}\n", options.host, *port);
   std::fflush(stdout);
   server.stop_on_signals();

@@ -39,6 +39,10 @@ class AuthService {
  public:
   AuthService(db::Pool& pool, boost::asio::thread_pool& hashing, AuthConfig config);
 
+  // The `iss` claim of the access tokens it signs. Not thread-safe: call
+  // before requests run (the server knows its port only once it listens).
+  void set_issuer(std::string issuer) { config_.issuer = std::move(issuer); }
+
   // Each returns GoTrue's session JSON: {access_token, token_type, expires_in,
   // expires_at, refresh_token, user}.
   boost::asio::awaitable<Result<std::string>> sign_up(std::string email,

@@ -58,6 +58,12 @@ std::string unquote(std::string_view s) {
   return out;
 }
 
+std::string_view trim_spaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 bool is_integer(std::string_view s) {
   if (s.empty()) return false;
   size_t i = (s[0] == '-') ? 1 : 0;
@@ -270,7 +276,7 @@ Result<Logic> parse_logic_at(std::string_view value, bool is_or, bool negate, si
   auto items = split_top(value.substr(1, value.size() - 2), "logic tree");
   if (!items) return items.error();
   for (auto item : *items) {
-    auto cond = parse_logic_item(item, depth);
+    auto cond = parse_logic_item(trim_spaces(item), depth);
     if (!cond) return cond.error();
     logic.items.push_back(std::move(*cond));
   }
@@ -363,7 +369,10 @@ Result<Condition> parse_filter(std::string_view key_field, std::string_view valu
 }
 
 Result<Logic> parse_logic(std::string_view value, bool is_or, bool negate) {
-  return parse_logic_at(without_spaces(value), is_or, negate, 0);
+  // Not without_spaces(): supabase-js sends .or() text unchanged, and a
+  // value may hold spaces (`name.eq.Acme Corp`); PostgREST reads a value up
+  // to the next ',' or ')'. Items are trimmed at their ends only.
+  return parse_logic_at(trim_spaces(value), is_or, negate, 0);
 }
 
 Result<std::vector<OrderTerm>> parse_order(std::string_view text) {
@@ -420,7 +429,8 @@ Result<Query> parse_query(std::string_view raw_query, const ParseOptions& option
       continue;
     }
     if (key == "on_conflict" || key == "columns") {
-      auto items = split_top(without_spaces(value), key + " parameter");
+      const std::string list = without_spaces(value);  // the views below point into it
+      auto items = split_top(list, key + " parameter");
       if (!items) return items.error();
       auto& dest = key == "on_conflict" ? q.on_conflict : q.columns;
       for (auto item : *items) {

@@ -280,7 +280,7 @@ class RestHandler {
   Result<Response> page(const Context& ctx, std::string body, int64_t n, int64_t offset,
                         std::optional<int64_t> total) const {
     const std::string total_text = total ? std::to_string(*total) : "*";
-    if (total && offset > 0 && offset >= *total && n == 0) {
+    if (total && offset > *total) {
       Error e = rest_error("PGRST103", "Requested range not satisfiable",
                            "An offset of " + std::to_string(offset) +
                                " was requested, but there are only " + total_text + " rows.");
@@ -474,10 +474,13 @@ class RestHandler {
       co_return Response::json(200, std::string(row.value(0, 0)));
     }
     const auto root = query->nodes.find("");
-    const bool paged =
-        root != query->nodes.end() && (root->second.limit || root->second.offset);
     std::optional<int64_t> total;
-    if (ctx.prefer.count && !paged) total = n;
+    if (ctx.prefer.count) {
+      // Row-shaped results carry the count of all matching rows; a SETOF
+      // scalar has no paging, so its rows are all of them.
+      const bool rows = row.columns() > 2;
+      total = rows ? std::stoll(std::string(row.value(0, 2))) : n;
+    }
     const int64_t offset =
         root != query->nodes.end() && root->second.offset ? *root->second.offset : 0;
     co_return page(ctx, std::string(row.value(0, 0)), n, offset, total);

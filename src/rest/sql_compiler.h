@@ -92,7 +92,8 @@ class SqlCompiler {
 
   // rpc: [body, rows]. A scalar function's body is its bare JSON value; a
   // set-returning one's is an array shaped by the query's select, filters,
-  // order and limit like a table; a void function's body is empty.
+  // order and limit like a table, with a third column: the count of all rows
+  // the filters match; a void function's body is empty.
   [[nodiscard]] Result<CompiledStatement> call(const CallInput& input, const Query& query,
                                                const WriteShape& shape,
                                                BodyFormat format = BodyFormat::kJson) const;

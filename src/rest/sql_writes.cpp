@@ -214,14 +214,19 @@ Result<CompiledStatement> SqlCompiler::call(const CallInput& input, const Query&
         fn.return_relation.empty() ? nullptr : cache_.table(fn.return_relation);
     source.columns = relation ? &relation->columns : &fn.table_columns;
     source.name = relation ? relation->name : fn.name;
-    source.from = call;
+    // The call runs once, materialized, so the page and the count of all
+    // matching rows (third column) read the same result.
+    source.from = "_src";
     auto inner = b.root_select(source, true);
     if (!inner) return inner.error();
+    auto counted = b.root_count(source);
+    if (!counted) return counted.error();
     if (auto used = b.check_all_paths_used(); !used) return used.error();
     const std::string body = fn.returns_set ? internal::body_aggregate(format)
                                             : "coalesce((json_agg(_r)->0)::text, 'null')";
-    sql = "SELECT " + body + ", " + checked_count(b, shape, "count(*)") + " FROM (" + *inner +
-          ") AS _r";
+    sql = "WITH _src AS MATERIALIZED (SELECT * FROM " + call + " AS _f) SELECT " + body +
+          ", " + checked_count(b, shape, "count(*)") + ", (SELECT count(*) FROM (" + *counted +
+          ") AS _c) FROM (" + *inner + ") AS _r";
   }
   return CompiledStatement{sql, b.take_params()};
 }

@@ -123,6 +123,14 @@ TEST(QueryParser, ReadsNestedLogic) {
   EXPECT_TRUE(notand.negate);
 }
 
+TEST(QueryParser, KeepsSpacesInsideLogicValues) {
+  // supabase-js sends .or() text unchanged; a value runs to ',' or ')'.
+  Query q = parse_ok("or=(name.eq.Acme%20Corp,%20name.eq.x)");
+  const Logic& l = std::get<Logic>(q.nodes.at("").conditions[0]);
+  EXPECT_EQ(std::get<Filter>(l.items[0]).value, "Acme Corp");
+  EXPECT_EQ(std::get<Filter>(l.items[1]).field.column, "name");
+}
+
 TEST(QueryParser, ReadsQuotedLogicValues) {
   Query q = parse_ok("or=(name.eq.%22a,b%22,name.in.(%22c)d%22,e))");
   const Logic& l = std::get<Logic>(q.nodes.at("").conditions[0]);
