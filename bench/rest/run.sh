@@ -8,7 +8,8 @@
 # Environment: CSCX (binary), CSCX_PG_BINDIR (/usr/lib/postgresql/15/bin),
 # BENCH_DURATION (15 s per run), BENCH_CLIENTS (32), BENCH_THREADS (2),
 # BENCH_CSM (7: CSM 1..50, each owns 200 customers), BENCH_VARIANTS (8:
-# customers / sessions the detail and insert requests rotate over),
+# sessions the insert rotates over), BENCH_DETAIL_VARIANTS (1: customers the
+# detail rotates over; see README for why both are small),
 # BENCH_ONLY ("list detail insert health": a subset), BENCH_KEEP_HOME (1:
 # keep the temp home), BENCH_OUT (a directory: copy the captured SQL, the
 # generated pgbench scripts and the plans there).
@@ -31,7 +32,8 @@ duration=${BENCH_DURATION:-15}
 clients=${BENCH_CLIENTS:-32}
 threads=${BENCH_THREADS:-2}
 csm=${BENCH_CSM:-7}
-variants=${BENCH_VARIANTS:-8}
+variants=${BENCH_VARIANTS:-8}                # sessions the insert rotates over
+detail_variants=${BENCH_DETAIL_VARIANTS:-1}  # customers the detail rotates over
 only=${BENCH_ONLY:-list detail insert health}
 secret=cscx-rest-bench-secret-0123456789abcdefgh  # fixed, >= 32 characters
 export CSCX_JWT_SECRET=$secret
@@ -44,7 +46,8 @@ for c in wrk curl python3; do
   command -v "$c" >/dev/null || { echo "run.sh: $c not found (scripts/bootstrap.sh installs wrk)" >&2; exit 1; }
 done
 (( csm >= 1 && csm <= 50 )) || { echo "run.sh: BENCH_CSM must be 1..50" >&2; exit 1; }
-(( variants >= 1 && variants <= 200 )) || { echo "run.sh: BENCH_VARIANTS must be 1..200" >&2; exit 1; }
+(( variants >= 1 && variants <= 200 && detail_variants >= 1 && detail_variants <= 200 )) ||
+  { echo "run.sh: BENCH_VARIANTS and BENCH_DETAIL_VARIANTS must be 1..200" >&2; exit 1; }
 
 home=$(mktemp -d /tmp/cscx-rest-bench.XXXXXX)
 cscx=$home/cscx        # a private copy: others may rebuild the binary meanwhile
@@ -88,7 +91,7 @@ echo "machine:    $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -
 echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "load avg:   $load_start (at start)"
 echo "binary:     $src_cscx ($(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M:%S UTC'), HEAD $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src migrations 2>/dev/null || echo ', src/ or migrations/ have uncommitted changes'))"
-echo "runs:       $clients connections, $threads threads, ${duration} s each; CSM $csm; $variants variants for detail/insert"
+echo "runs:       $clients connections, $threads threads, ${duration} s each; CSM $csm; detail over $detail_variants customer(s), insert over $variants sessions"
 
 # --- Database ------------------------------------------------------------------
 t=$(now)
@@ -130,7 +133,7 @@ anon=$("$cscx" keys --home "$home" | sed -n 's/^anon_key=//p')
 [[ -n $anon && -n $token ]] || { echo "run.sh: no anon key or token" >&2; exit 1; }
 # The CSM's customers are i = csm + 50 j; variant v uses j = 25 v (spread over
 # the book). Every customer has session 1.
-mapfile -t cust_ids < <(psql_admin -At -c "SELECT md5('cust:' || ($csm + 50 * ((25 * v) % 200)))::uuid FROM generate_series(0, $variants - 1) v ORDER BY v")
+mapfile -t cust_ids < <(psql_admin -At -c "SELECT md5('cust:' || ($csm + 50 * ((25 * v) % 200)))::uuid FROM generate_series(0, $detail_variants - 1) v ORDER BY v")
 mapfile -t ses_ids < <(psql_admin -At -c "SELECT md5('ses:' || ($csm + 50 * ((25 * v) % 200)) || ':1')::uuid FROM generate_series(0, $variants - 1) v ORDER BY v")
 insert_body() { printf '{"session_id":"%s","role":"user","content":"Can you summarise the open action items for this account?","metadata":{"source":"bench"}}' "$1"; }
 
@@ -210,7 +213,7 @@ for r in reqs:
     # Variants: variant 0 is the captured request; the others replace its
     # customer / session id.
     values = []
-    for v in range(variants if r in ("detail", "insert") else 1):
+    for v in range(len(custs) if r == "detail" else len(sess) if r == "insert" else 1):
         p = list(req["params"])
         if r == "detail": p = [x.replace(custs[0], custs[v]) if x else x for x in p]
         if r == "insert": p = [x.replace(sess[0], sess[v]) if x else x for x in p]
@@ -247,7 +250,7 @@ for r in $only; do
 import json, re, sys
 home, rb, r, variants, custs, sess = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5].split(), sys.argv[6].split()
 lines = [l for l in open(f"{rb}/hand_{r}.pgbench").read().split("\n") if l and not l.startswith("--")]
-n = variants if r in ("detail", "insert") else 1
+n = len(custs) if r == "detail" else len(sess) if r == "insert" else 1
 with open(f"{home}/{r}.defines", "a") as f:
     for v in range(n):
         if r == "detail": f.write(f"h1_{v}\t{custs[v]}\n")
