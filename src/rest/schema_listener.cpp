@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <optional>
+
 #include <spdlog/spdlog.h>
 
 namespace cscx::rest {
@@ -10,11 +12,17 @@ Result<std::unique_ptr<SchemaListener>> SchemaListener::start(std::string connin
   std::unique_ptr<SchemaListener> listener(new SchemaListener(std::move(conninfo)));
   auto conn = db::Connection::open(listener->conninfo_);
   if (!conn) return conn.error();
+  // LISTEN before the first load, on the connection the thread keeps: a
+  // change announced between the two is then never lost.
+  if (auto listening = conn->exec("listen_schema_changes", "LISTEN pgrst"); !listening) {
+    return listening.error();
+  }
   auto cache = SchemaCache::load(*conn);
   if (!cache) return cache.error();
   listener->cache_ = std::move(*cache);
   listener->loads_ = 1;
-  listener->thread_ = std::thread([l = listener.get()] { l->run(); });
+  listener->thread_ = std::thread(
+      [l = listener.get(), c = std::move(*conn)]() mutable { l->run(std::move(c)); });
   return listener;
 }
 
@@ -49,17 +57,19 @@ void SchemaListener::sleep_for(std::chrono::milliseconds d) {
   wake_.wait_for(lock, d, [this] { return stopping_.load(); });
 }
 
-void SchemaListener::run() {
-  bool first = true;
+void SchemaListener::run(db::Connection first) {
+  std::optional<db::Connection> conn(std::move(first));
   while (!stopping_) {
-    auto conn = db::Connection::open(conninfo_);
-    if (!conn || !conn->exec("listen_schema_changes", "LISTEN pgrst")) {
-      sleep_for(std::chrono::seconds(1));
-      continue;
+    if (!conn) {
+      auto fresh = db::Connection::open(conninfo_);
+      if (!fresh || !fresh->exec("listen_schema_changes", "LISTEN pgrst")) {
+        sleep_for(std::chrono::seconds(1));
+        continue;
+      }
+      conn.emplace(std::move(*fresh));
+      // Changes made while we were not listening were not announced to us.
+      reload(*conn);
     }
-    // Changes made while we were not listening were not announced to us.
-    if (!first) reload(*conn);
-    first = false;
     PGconn* pg = conn->native();
     while (!stopping_) {
       pollfd fd{PQsocket(pg), POLLIN, 0};
@@ -74,6 +84,7 @@ void SchemaListener::run() {
       if (wanted) reload(*conn);
       if (PQstatus(pg) != CONNECTION_OK) break;
     }
+    conn.reset();
   }
 }
 

@@ -35,7 +35,7 @@ class SchemaListener {
 
  private:
   explicit SchemaListener(std::string conninfo) : conninfo_(std::move(conninfo)) {}
-  void run();
+  void run(db::Connection first);
   bool reload(db::Connection& conn);
   void sleep_for(std::chrono::milliseconds d);
 
