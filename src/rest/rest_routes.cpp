@@ -364,8 +364,7 @@ class RestHandler {
       }
     }
     if (rows.empty()) {
-      Response response = Response::json(ctx.prefer.representation ? 201 : 201,
-                                         ctx.prefer.representation ? "[]" : "");
+      Response response = Response::json(201, ctx.prefer.representation ? "[]" : "");
       if (!ctx.prefer.representation) response.content_type.clear();
       co_return response;
     }

@@ -195,6 +195,16 @@ Result<std::shared_ptr<const SchemaCache>> SchemaCache::from_json(std::string_vi
                                       strings(fo.at("columns")), str(fo, "ref_table"),
                                       strings(fo.at("ref_columns"))});
     }
+    for (auto& fk : cache->foreign_keys_) {
+      const Table* child = cache->table(fk.table);
+      if (child == nullptr) continue;
+      std::vector<std::string> cols = fk.columns;
+      std::sort(cols.begin(), cols.end());
+      for (auto key : child->unique) {
+        std::sort(key.begin(), key.end());
+        fk.unique_in_table = fk.unique_in_table || key == cols;
+      }
+    }
     for (const auto& f : root.at("functions").as_array()) {
       Function fn = function_from(f.as_object());
       std::string name = fn.name;
@@ -238,17 +248,7 @@ std::vector<Relationship> SchemaCache::relationships(std::string_view parent,
     }
     // One-to-many: the FK is on `name` and points at the parent.
     if (fk.ref_table == parent && fk.table == name && matches_hint(fk)) {
-      const Table* child = table(fk.table);
-      bool unique = false;
-      if (child != nullptr) {
-        for (const auto& u : child->unique) {
-          std::vector<std::string> a = u, b = fk.columns;
-          std::sort(a.begin(), a.end());
-          std::sort(b.begin(), b.end());
-          if (a == b) unique = true;
-        }
-      }
-      out.push_back({&fk, false, unique, fk.table});
+      out.push_back({&fk, false, fk.unique_in_table, fk.table});
     }
   }
   return out;

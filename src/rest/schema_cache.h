@@ -45,6 +45,9 @@ struct ForeignKey {
   std::vector<std::string> columns;
   std::string ref_table;
   std::vector<std::string> ref_columns;
+  // The FK columns are a primary or unique key of `table`: seen from the
+  // referenced table, the relationship is one-to-one. Set at load.
+  bool unique_in_table = false;
 };
 
 struct FunctionArg {

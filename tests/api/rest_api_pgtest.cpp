@@ -230,5 +230,38 @@ TEST_F(RestApi, SchemaCacheFollowsNotify) {
   EXPECT_EQ(r.body, R"([{"id":1,"body":"hi"}])");
 }
 
+TEST_F(RestApi, StrictMaxAffectedRefusesAndRollsBack) {
+  HeaderList h = service() + HeaderList{{"Prefer", "handling=strict, max-affected=1"}};
+  Reply r = call("PATCH", "/rest/v1/customers", h, R"({"industry":"bulk"})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.code(), "PGRST124");
+  EXPECT_EQ(query_value(admin_, "SELECT count(*) FROM customers WHERE industry = 'bulk'"), "0");
+  Reply one = call("PATCH", "/rest/v1/customers?id=eq." + tenant_id('a', kCustomer), h,
+                   R"({"industry":"one"})");
+  EXPECT_EQ(one.status, 204u);
+}
+
+TEST_F(RestApi, AmbiguousEmbeddingIs300UntilAHintPicksOne) {
+  query_value(admin_,
+              "CREATE TABLE public.handovers (id int PRIMARY KEY,"
+              " from_customer uuid REFERENCES customers(id),"
+              " to_customer uuid REFERENCES customers(id));"
+              "GRANT SELECT ON public.handovers TO service_role;"
+              "INSERT INTO public.handovers VALUES (1, '" + tenant_id('a', kCustomer) + "', '" +
+                  tenant_id('b', kCustomer) + "');"
+              "NOTIFY pgrst, 'reload schema'; SELECT 1");
+  Reply r;
+  for (int i = 0; i < 50 && r.status != 300; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = call("GET", "/rest/v1/handovers?select=id,customers(name)", service());
+  }
+  EXPECT_EQ(r.status, 300u);
+  EXPECT_EQ(r.code(), "PGRST201");
+  Reply hinted =
+      call("GET", "/rest/v1/handovers?select=id,customers!to_customer(name)", service());
+  EXPECT_EQ(hinted.status, 200u);
+  EXPECT_EQ(hinted.body, R"([{"id":1,"customers":{"name":"Customer b"}}])");
+}
+
 }  // namespace
 }  // namespace cscx::testing

@@ -104,6 +104,11 @@ TEST_F(SqlCompilerPg, EmbeddedFilterNarrowsTheArrayAndInnerDropsTheParent) {
             "[]");
 }
 
+TEST_F(SqlCompilerPg, SpreadsAToOneParentIntoTheRow) {
+  EXPECT_EQ(read_as('a', "stakeholders", "select=name,...customers(customer:name)"),
+            R"([{"name":"Stake","customer":"Customer a"}])");
+}
+
 TEST_F(SqlCompilerPg, FiltersOrderAndPage) {
   EXPECT_EQ(read_as('a', "customers", "select=name&arr=gte.1000&name=ilike.*A&limit=1"),
             R"([{"name":"Customer a"}])");
