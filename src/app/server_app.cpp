@@ -12,6 +12,7 @@
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/keys.h"
+#include "contracts/contract_routes.h"
 #include "customers/customer_routes.h"
 #include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
@@ -169,6 +170,7 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
   customers::add_customer_routes(server.router(), pool, *secret, server.metrics());
+  contracts::add_contract_routes(server.router(), pool, *secret, server.metrics());
   meetings::add_transcript_routes(server.router(), pool, *secret, server.metrics());
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
