@@ -169,9 +169,10 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   add_health_routes(server.router(), pool);
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
-  customers::add_customer_routes(server.router(), pool, *secret, server.metrics());
-  contracts::add_contract_routes(server.router(), pool, *secret, server.metrics());
-  meetings::add_transcript_routes(server.router(), pool, *secret, server.metrics());
+  const api::RouteContext api_context{pool, *secret, server.metrics()};
+  customers::add_customer_routes(server.router(), api_context);
+  contracts::add_contract_routes(server.router(), api_context);
+  meetings::add_transcript_routes(server.router(), api_context);
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
   auto port = server.listen();

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "auth/principal.h"
+#include "api/route_support.h"
 #include "contracts/contract_parser.h"
 #include "contracts/contract_store.h"
 
@@ -22,6 +22,11 @@ using http::RequestLog;
 using http::Response;
 
 namespace {
+
+using api::invalid;
+using api::is_uuid;
+using api::media_type;
+using api::query_value;
 
 constexpr std::size_t kMaxFormParts = 16;
 constexpr std::size_t kMaxPartHeaderBytes = 8 * 1024;
@@ -38,10 +43,6 @@ struct ParseRequest {
   std::string_view bytes() const { return owned ? std::string_view(*owned) : borrowed; }
 };
 
-Error invalid(std::string message) {
-  return make_error(Code::kInvalidArgument, std::move(message));
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -52,18 +53,6 @@ std::string_view trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
   return v;
-}
-
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // The `key=value` parameters after the first ';' of a header value (media
@@ -103,47 +92,6 @@ std::vector<std::pair<std::string, std::string>> header_params(std::string_view 
 std::optional<std::string> param(std::string_view header_value, std::string_view key) {
   for (auto& [k, v] : header_params(header_value)) {
     if (k == key) return v;
-  }
-  return std::nullopt;
-}
-
-std::string media_type(std::string_view content_type) {
-  return lower(trim(content_type.substr(0, content_type.find(';'))));
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding of a query value ('+' is a space, as forms send it).
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 &&
-               hex_digit(in[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
-    }
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
   }
   return std::nullopt;
 }
@@ -209,13 +157,11 @@ std::optional<std::string> decode_base64(std::string_view in) {
 }
 
 // {"text" | "content_base64", "commit"?, "file_name"?, "csm_id"?}
-Result<void> read_json_body(std::string_view body, ParseRequest& out) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return invalid("body is not valid JSON");
-  if (!v.is_object()) return invalid("body must be a JSON object");
+Result<void> read_json_body(const Request& request, ParseRequest& out) {
+  auto body = api::json_object_body(request);
+  if (!body) return body.error();
   bool has_document = false;
-  for (const auto& [key, value] : v.as_object()) {
+  for (const auto& [key, value] : *body) {
     if (key == "text" || key == "content_base64") {
       if (has_document) return invalid("give either text or content_base64, not both");
       if (!value.is_string()) return invalid(std::string(key) + " must be a string");
@@ -382,7 +328,7 @@ Result<ParseRequest> read_parse_request(const Request& request) {
   const std::string_view content_type = request.header("content-type").value_or("");
   const std::string type = media_type(content_type);
   if (type == "application/json") {
-    auto read = read_json_body(request.body, out);
+    auto read = read_json_body(request, out);
     if (!read) return read.error();
   } else if (type == "multipart/form-data") {
     auto read = read_multipart_body(request, content_type, out);
@@ -413,26 +359,18 @@ std::string extraction_body(const ContractExtraction& extraction) {
 
 }  // namespace
 
-void add_contract_routes(http::Router& router, db::Pool& pool, const std::string& secret,
-                         http::Metrics& metrics) {
+void add_contract_routes(http::Router& router, const api::RouteContext& context) {
   router.add(
       "POST", "/api/contracts/parse", "/api/contracts/parse",
-      [&pool, &secret, &metrics](const Request& request,
-                                 RequestLog& log) -> asio::awaitable<Result<Response>> {
-        auto principal = auth::authenticate(request, secret, auth::unix_now());
-        if (!principal) {
-          metrics.count_auth_failure();
-          co_return principal.error();
-        }
-        log.user_id = principal->token.subject;
+      [context](const Request& request,
+                RequestLog& log) -> asio::awaitable<Result<Response>> {
         // The anon key is public; parsing costs CPU and committing writes, so
         // both need a signed-in user or the service role.
-        if (principal->token.role == "anon") {
-          co_return make_error(Code::kUnauthenticated, "sign in to parse contracts");
-        }
+        auto caller = api::authenticate_user(context, request, log, "parse contracts");
+        if (!caller) co_return caller.error();
         auto parse = read_parse_request(request);
         if (!parse) co_return parse.error();
-        if (parse->options.csm_id && principal->token.role != "service_role") {
+        if (parse->options.csm_id && !caller->is_service_role()) {
           co_return make_error(Code::kPermissionDenied,
                                "only the service role may choose csm_id");
         }
@@ -442,8 +380,8 @@ void add_contract_routes(http::Router& router, db::Pool& pool, const std::string
         if (!extraction) co_return extraction.error();
         if (!parse->commit) co_return Response::json(200, extraction_body(*extraction));
 
-        const db::RequestIdentity who = auth::request_identity(*principal, request);
-        auto body = co_await commit_contract(pool, who, *extraction, parse->options);
+        auto body =
+            co_await commit_contract(context.pool, caller->who, *extraction, parse->options);
         if (!body) co_return body.error();
         co_return Response::json(201, std::move(*body));
       });

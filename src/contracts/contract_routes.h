@@ -23,17 +23,13 @@
 // examples.
 #pragma once
 
-#include <string>
-
-#include "db/pool.h"
-#include "http/metrics.h"
+#include "api/route_support.h"
 #include "http/router.h"
 
 namespace cscx::contracts {
 
 // Adds POST /api/contracts/parse. `pool`, `secret` and `metrics` must
 // outlive the router.
-void add_contract_routes(http::Router& router, db::Pool& pool, const std::string& secret,
-                         http::Metrics& metrics);
+void add_contract_routes(http::Router& router, const api::RouteContext& context);
 
 }  // namespace cscx::contracts

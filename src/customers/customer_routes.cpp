@@ -1,6 +1,6 @@
 #include "customers/customer_routes.h"
 
-#include "auth/principal.h"
+#include "api/route_support.h"
 
 namespace cscx::customers {
 namespace asio = boost::asio;
@@ -19,23 +19,15 @@ constexpr const char* kListCustomers =
 
 }  // namespace
 
-void add_customer_routes(http::Router& router, db::Pool& pool, const std::string& secret,
-                         http::Metrics& metrics) {
+void add_customer_routes(http::Router& router, const api::RouteContext& context) {
   router.add(
       "GET", "/api/customers", "/api/customers",
-      [&pool, &secret, &metrics](const Request& request,
-                                 RequestLog& log) -> asio::awaitable<Result<Response>> {
-        auto principal = auth::authenticate(request, secret, auth::unix_now());
-        if (!principal) {
-          metrics.count_auth_failure();
-          co_return principal.error();
-        }
-        log.user_id = principal->token.subject;
-        const db::RequestIdentity who = auth::request_identity(*principal, request);
+      [context](const Request& request,
+                RequestLog& log) -> asio::awaitable<Result<Response>> {
+        auto caller = api::authenticate(context, request, log);
+        if (!caller) co_return caller.error();
         const db::Statement list{"list_customers", kListCustomers, {}};
-        auto rows = co_await pool.run_in_transaction(who, std::span(&list, 1));
-        if (!rows) co_return rows.error();
-        co_return Response::json(200, std::string((*rows)[0].value(0, 0)));
+        co_return co_await api::json_from_sql(context, *caller, std::span(&list, 1));
       });
 }
 

@@ -3,16 +3,12 @@
 // list every CSM screen starts from, run through RLS as the caller.)
 #pragma once
 
-#include <string>
-
-#include "db/pool.h"
-#include "http/metrics.h"
+#include "api/route_support.h"
 #include "http/router.h"
 
 namespace cscx::customers {
 
 // `pool`, `secret` and `metrics` must outlive the router.
-void add_customer_routes(http::Router& router, db::Pool& pool, const std::string& secret,
-                         http::Metrics& metrics);
+void add_customer_routes(http::Router& router, const api::RouteContext& context);
 
 }  // namespace cscx::customers

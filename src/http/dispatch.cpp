@@ -35,7 +35,7 @@ boost::asio::awaitable<Outcome> call_handler(const Handler& handler,
 }  // namespace
 
 boost::asio::awaitable<Outcome> respond(const ServerContext& context,
-                                        const Request& request, RequestLog& log) {
+                                        Request& request, RequestLog& log) {
   if (CorsPolicy::is_preflight(request)) {
     log.route = kPreflightRoute;
     co_return Outcome{context.cors.preflight(request), {}};
@@ -59,6 +59,9 @@ boost::asio::awaitable<Outcome> respond(const ServerContext& context,
     }
   } else {
     log.route = match.route;
+    for (const auto& [name, value] : match.params) {
+      request.path_params.emplace_back(name, value);
+    }
     outcome = co_await call_handler(*match.handler, request, log);
   }
   context.cors.add_headers(request, outcome.response);

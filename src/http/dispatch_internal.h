@@ -41,10 +41,10 @@ struct Outcome {
   std::string error;  // for the access log: Error::to_string() or the exception
 };
 
-// Answers `request`; fills log.route. Never throws: a handler's exception is
-// a 500 (its text in Outcome::error). Adds the CORS headers; the caller adds
+// Answers `request`; fills log.route and request.path_params. Never
+// throws: a handler's exception is a 500 (its text in Outcome::error). Adds the CORS headers; the caller adds
 // X-Request-Id.
 boost::asio::awaitable<Outcome> respond(const ServerContext& context,
-                                        const Request& request, RequestLog& log);
+                                        Request& request, RequestLog& log);
 
 }  // namespace cscx::http::internal

@@ -27,6 +27,13 @@ std::mt19937_64& thread_generator() {
 
 }  // namespace
 
+std::string_view Request::path_param(std::string_view name) const {
+  for (const auto& [key, value] : path_params) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
 std::optional<std::string_view> Request::header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers) {
     if (name == lower_name) return std::string_view(value);

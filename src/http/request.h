@@ -29,9 +29,16 @@ struct Request {
   std::string body;
   std::string remote_address;  // the peer's IP address as text
   std::string request_id;      // see choose_request_id()
+  // The route template's parameters ("/api/customers/:id" -> {"id", …}),
+  // percent-decoded; set by the router before the handler runs.
+  std::vector<std::pair<std::string, std::string>> path_params;
 
   // The value of the first header named `lower_name` (lower case), if any.
   std::optional<std::string_view> header(std::string_view lower_name) const;
+
+  // The path parameter `name` of the matched route template ("" when the
+  // route has none of that name).
+  std::string_view path_param(std::string_view name) const;
 };
 
 // What a handler answers. The server adds X-Request-Id and the CORS headers;

@@ -26,15 +26,40 @@ std::string format_allow(std::vector<std::string_view> methods) {
   return allow;
 }
 
+// "/a/:id/b" -> {"a", ":id", "b"}; the empty segment before the first '/'
+// is dropped, a trailing '/' gives an empty last segment.
+std::vector<std::string_view> split_segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.starts_with('/')) path.remove_prefix(1);
+  while (true) {
+    const std::size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+// 0: exact, 1: template, 2: prefix (the matching order).
+int kind(bool prefix, bool is_template) { return prefix ? 2 : is_template ? 1 : 0; }
+
 }  // namespace
 
 void Router::add(std::string method, std::string path, std::string route,
                  Handler handler) {
-  Entry entry{std::move(method), std::move(path), false, std::move(route),
-              std::move(handler)};
+  Entry entry;
+  entry.method = std::move(method);
+  entry.pattern = std::move(path);
+  entry.route = std::move(route);
+  entry.handler = std::move(handler);
   if (entry.pattern.ends_with("/*")) {
     entry.pattern.pop_back();
     entry.prefix = true;
+  } else if (entry.pattern.find("/:") != std::string::npos) {
+    for (std::string_view segment : split_segments(entry.pattern)) {
+      entry.segments.emplace_back(segment);
+      if (!segment.starts_with(':')) ++entry.literal_segments;
+    }
   }
   for (const Entry& existing : entries_) {
     if (existing.method == entry.method && existing.pattern == entry.pattern &&
@@ -42,11 +67,15 @@ void Router::add(std::string method, std::string path, std::string route,
       return;
     }
   }
-  // Exact patterns first, then prefixes from the longest; stable, so equal
-  // keys stay in registration order.
+  // Exact patterns first, then templates with the most literal segments,
+  // then prefixes from the longest; stable, so equal keys stay in
+  // registration order.
   auto before = [](const Entry& a, const Entry& b) {
-    if (a.prefix != b.prefix) return !a.prefix;
-    return a.prefix && a.pattern.size() > b.pattern.size();
+    const int ka = kind(a.prefix, !a.segments.empty());
+    const int kb = kind(b.prefix, !b.segments.empty());
+    if (ka != kb) return ka < kb;
+    if (ka == 1) return a.literal_segments > b.literal_segments;
+    return ka == 2 && a.pattern.size() > b.pattern.size();
   };
   auto at = std::upper_bound(entries_.begin(), entries_.end(), entry, before);
   entries_.insert(at, std::move(entry));
@@ -59,17 +88,38 @@ bool Router::has_head_twin(const Entry& get_entry) const {
   });
 }
 
+bool Router::matches(const Entry& entry, std::string_view path,
+                     std::vector<std::pair<std::string_view, std::string_view>>& params) {
+  if (entry.prefix) return path.starts_with(entry.pattern);
+  if (entry.segments.empty()) return path == entry.pattern;
+  if (!path.starts_with('/')) return false;
+  const std::vector<std::string_view> segments = split_segments(path);
+  if (segments.size() != entry.segments.size()) return false;
+  params.clear();
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::string& want = entry.segments[i];
+    if (want.starts_with(':')) {
+      if (segments[i].empty()) return false;
+      params.emplace_back(std::string_view(want).substr(1), segments[i]);
+    } else if (want != segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   const Entry* first_path_match = nullptr;
   std::vector<std::string_view> methods;
+  std::vector<std::pair<std::string_view, std::string_view>> params;
   for (const Entry& entry : entries_) {
-    bool matches = entry.prefix ? path.starts_with(entry.pattern) : path == entry.pattern;
-    if (!matches) continue;
+    if (!matches(entry, path, params)) continue;
     if (entry.method == method ||
         (method == "HEAD" && entry.method == "GET" && !has_head_twin(entry))) {
       result.handler = &entry.handler;
       result.route = entry.route;
+      result.params = std::move(params);
       return result;
     }
     if (first_path_match == nullptr) first_path_match = &entry;

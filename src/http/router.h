@@ -1,10 +1,14 @@
 // Maps (method, path) to a Handler and a route name.
 //
-// A path is either exact ("/health") or a prefix when it ends with "/*"
-// ("/rest/v1/*" matches "/rest/v1/" and everything below it, not
-// "/rest/v1"). Matching uses the percent-decoded path. Among the patterns
-// that match a path, an exact one comes first, then prefixes from the
-// longest; the first of them that has a handler for the method wins. HEAD
+// A path is exact ("/health"), a template whose segments may be parameters
+// ("/api/customers/:id/health": ":id" matches one non-empty segment, and
+// the handler reads it with Request::path_param("id")), or a prefix when it
+// ends with "/*" ("/rest/v1/*" matches "/rest/v1/" and everything below it,
+// not "/rest/v1"). Matching uses the percent-decoded path. Among the
+// patterns that match a path, an exact one comes first, then templates
+// (more literal segments first, "/api/tasks/mine" before "/api/tasks/:id"),
+// then prefixes from the longest; the first of them that has a handler for
+// the method wins. HEAD
 // uses a pattern's GET handler unless that pattern has a HEAD handler of its
 // own. When some pattern matches the path but none has the method, the
 // answer is 405 with the allowed methods; when none matches, 404. Method
@@ -24,6 +28,9 @@ struct RouteMatch {
   std::string_view route;            // the route name; on 405 the first match's
   unsigned status = 200;             // 200, 404 or 405
   std::string allow;                 // on 405, the Allow header: "GET, HEAD, POST"
+  // The template's parameters, {name, value} in path order; views into the
+  // router and the matched path.
+  std::vector<std::pair<std::string_view, std::string_view>> params;
 };
 
 // Not thread-safe to add() to; match() is const and may run on many threads
@@ -42,9 +49,17 @@ class Router {
     std::string method;
     std::string pattern;  // without the trailing "*" for a prefix
     bool prefix = false;
+    // For a template: its segments (a parameter keeps its ':'); the number
+    // of literal ones orders templates among themselves.
+    std::vector<std::string> segments;
+    std::size_t literal_segments = 0;
     std::string route;
     Handler handler;
   };
+
+  // Whether `path` matches `entry`; a template's parameters go to `params`.
+  static bool matches(const Entry& entry, std::string_view path,
+                      std::vector<std::pair<std::string_view, std::string_view>>& params);
 
   // Whether a HEAD handler is registered for the same pattern as `get_entry`.
   bool has_head_twin(const Entry& get_entry) const;

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <string_view>
 
-#include "auth/principal.h"
+#include "api/route_support.h"
 #include "meetings/transcript_analyzer.h"
 #include "meetings/transcript_store.h"
 
@@ -18,52 +18,7 @@ using http::Response;
 
 namespace {
 
-constexpr std::string_view kPrefix = "/api/meetings/";
-constexpr std::string_view kSuffix = "/transcript";
-
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-Error invalid(std::string message) {
-  return make_error(Code::kInvalidArgument, std::move(message));
-}
-
-// The media type of the Content-Type header, lower-cased, without
-// parameters ("" when absent).
-std::string media_type(const Request& request) {
-  std::string_view v = request.header("content-type").value_or("");
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  std::string out(v);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// The raw value of `name` in the query string, if present (dates need no
-// percent-decoding; anything else fails the date check).
-std::optional<std::string_view> query_value(std::string_view query,
-                                            std::string_view name) {
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-  }
-  return std::nullopt;
-}
+using api::invalid;
 
 Result<std::chrono::year_month_day> meeting_date(std::string_view text) {
   auto date = parse_iso_date(text);
@@ -72,13 +27,11 @@ Result<std::chrono::year_month_day> meeting_date(std::string_view text) {
 }
 
 // The JSON form: {"content": string, "meeting_date"?: string | null}.
-Result<void> read_json_body(std::string_view body, TranscriptPost& post) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return invalid("body is not valid JSON");
-  if (!v.is_object()) return invalid("body must be a JSON object");
+Result<void> read_json_body(const Request& request, TranscriptPost& post) {
+  auto body = api::json_object_body(request);
+  if (!body) return body.error();
   bool has_content = false;
-  for (const auto& [key, value] : v.as_object()) {
+  for (const auto& [key, value] : *body) {
     if (key == "content") {
       if (!value.is_string()) return invalid("content must be a string");
       post.content = std::string(value.as_string());
@@ -102,25 +55,19 @@ Result<void> read_json_body(std::string_view body, TranscriptPost& post) {
 // the error, naming its field. No SQL has run yet.
 Result<TranscriptPost> parse_transcript_request(const Request& request) {
   TranscriptPost post;
-  std::string_view path = request.path;
-  path.remove_prefix(kPrefix.size());  // the router matched the prefix
-  const std::size_t slash = path.find('/');
-  if (slash == std::string_view::npos || path.substr(slash) != kSuffix) {
-    return make_error(Code::kNotFound, "no such route");
-  }
-  const std::string_view id = path.substr(0, slash);
-  if (!is_uuid(id)) return invalid("id must be a uuid");
-  post.meeting_id = std::string(id);
+  auto id = api::uuid_param(request, "id");
+  if (!id) return id.error();
+  post.meeting_id = std::move(*id);
 
-  if (auto date = query_value(request.query, "meeting_date")) {
+  if (auto date = api::query_value(request.query, "meeting_date")) {
     auto parsed = meeting_date(*date);
     if (!parsed) return parsed.error();
     post.meeting_date = *parsed;
   }
 
-  const std::string type = media_type(request);
+  const std::string type = api::media_type(request.header("content-type").value_or(""));
   if (type == "application/json") {
-    auto read = read_json_body(request.body, post);
+    auto read = read_json_body(request, post);
     if (!read) return read.error();
   } else if (type.empty() || type == "text/plain" || type == "text/vtt" ||
              type == "application/x-subrip") {
@@ -145,27 +92,18 @@ Result<TranscriptPost> parse_transcript_request(const Request& request) {
 
 }  // namespace
 
-void add_transcript_routes(http::Router& router, db::Pool& pool,
-                           const std::string& secret, http::Metrics& metrics) {
+void add_transcript_routes(http::Router& router, const api::RouteContext& context) {
   router.add(
-      "POST", std::string(kPrefix) + "*", "/api/meetings/:id/transcript",
-      [&pool, &secret, &metrics](const Request& request,
-                                 RequestLog& log) -> asio::awaitable<Result<Response>> {
-        auto principal = auth::authenticate(request, secret, auth::unix_now());
-        if (!principal) {
-          metrics.count_auth_failure();
-          co_return principal.error();
-        }
-        log.user_id = principal->token.subject;
+      "POST", "/api/meetings/:id/transcript", "/api/meetings/:id/transcript",
+      [context](const Request& request,
+                RequestLog& log) -> asio::awaitable<Result<Response>> {
         // anon holds no write privilege on these tables; answer as PostgREST
         // does for an anonymous write, before any SQL.
-        if (principal->token.role == "anon") {
-          co_return make_error(Code::kUnauthenticated, "sign in to post a transcript");
-        }
+        auto caller = api::authenticate_user(context, request, log, "post a transcript");
+        if (!caller) co_return caller.error();
         auto post = parse_transcript_request(request);
         if (!post) co_return post.error();
-        const db::RequestIdentity who = auth::request_identity(*principal, request);
-        auto body = co_await post_transcript(pool, who, *post);
+        auto body = co_await post_transcript(context.pool, caller->who, *post);
         if (!body) co_return body.error();
         co_return Response::json(200, std::move(*body));
       });

@@ -14,10 +14,7 @@
 // 413 past the analyser's size limits. docs/meetings.md has examples.
 #pragma once
 
-#include <string>
-
-#include "db/pool.h"
-#include "http/metrics.h"
+#include "api/route_support.h"
 #include "http/router.h"
 
 namespace cscx::meetings {
@@ -25,7 +22,6 @@ namespace cscx::meetings {
 // Adds POST /api/meetings/* (route name "/api/meetings/:id/transcript"); other
 // paths below /api/meetings/ answer 404. `pool`, `secret` and `metrics` must
 // outlive the router.
-void add_transcript_routes(http::Router& router, db::Pool& pool,
-                           const std::string& secret, http::Metrics& metrics);
+void add_transcript_routes(http::Router& router, const api::RouteContext& context);
 
 }  // namespace cscx::meetings

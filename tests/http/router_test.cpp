@@ -90,6 +90,39 @@ TEST_F(RouterTest, KeepsTheFirstOfTwoIdenticalRoutes) {
   EXPECT_EQ(router_.match("GET", "/health").route, "/health");
 }
 
+TEST_F(RouterTest, TemplatesBindTheirParameters) {
+  router_.add("GET", "/api/customers/:id/health", "/api/customers/:id/health",
+              answering(200));
+  RouteMatch match = router_.match("GET", "/api/customers/abc/health");
+  ASSERT_NE(match.handler, nullptr);
+  EXPECT_EQ(match.route, "/api/customers/:id/health");
+  ASSERT_EQ(match.params.size(), 1u);
+  EXPECT_EQ(match.params[0].first, "id");
+  EXPECT_EQ(match.params[0].second, "abc");
+  // A parameter is one non-empty segment; the segment counts must agree.
+  EXPECT_EQ(router_.match("GET", "/api/customers//health").status, 404u);
+  EXPECT_EQ(router_.match("GET", "/api/customers/a/b/health").status, 404u);
+  EXPECT_EQ(router_.match("GET", "/api/customers/abc/health/").status, 404u);
+  EXPECT_EQ(router_.match("GET", "/api/customers/abc").status, 404u);
+}
+
+TEST_F(RouterTest, ExactBeatsTemplatesAndMoreLiteralTemplatesWin) {
+  router_.add("GET", "/api/tasks/:id", "/api/tasks/:id", answering(200));
+  router_.add("GET", "/api/:kind/mine", "/api/:kind/mine", answering(200));
+  router_.add("GET", "/api/tasks/mine", "/api/tasks/mine", answering(200));
+  router_.add("PATCH", "/api/tasks/:id", "/api/tasks/:id", answering(200));
+  EXPECT_EQ(router_.match("GET", "/api/tasks/mine").route, "/api/tasks/mine");
+  EXPECT_EQ(router_.match("GET", "/api/tasks/42").route, "/api/tasks/:id");
+  EXPECT_EQ(router_.match("GET", "/api/notes/mine").route, "/api/:kind/mine");
+  // Templates come before prefixes.
+  router_.add("GET", "/api/*", "/api/*", answering(200));
+  EXPECT_EQ(router_.match("GET", "/api/tasks/42").route, "/api/tasks/:id");
+  EXPECT_EQ(router_.match("GET", "/api/tasks/42/x").route, "/api/*");
+  RouteMatch match = router_.match("DELETE", "/api/tasks/42");
+  EXPECT_EQ(match.status, 405u);
+  EXPECT_EQ(match.allow, "GET, HEAD, PATCH");
+}
+
 TEST_F(RouterTest, MethodsAreCaseSensitive) {
   EXPECT_EQ(router_.match("get", "/health").status, 405u);
 }
