@@ -9,14 +9,13 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/url/parse.hpp>
 #include <cctype>
-#include <limits>
 
 #include "http/access_log_internal.h"
 #include "http/connection_internal.h"
 #include "http/error_response.h"
 #include "http/server.h"
+#include "http/wire_internal.h"
 
 namespace cscx::http::internal {
 namespace {
@@ -59,32 +58,6 @@ bool is_reserved_header(std::string_view name) {
   return beast::iequals(name, "content-length") ||
          beast::iequals(name, "transfer-encoding") ||
          beast::iequals(name, "connection") || beast::iequals(name, "x-request-id");
-}
-
-// Our Request from Beast's. `target_ok` is false when the target is not an
-// origin-form URL (then path and query stay empty).
-Request make_request(bhttp::request<bhttp::string_body>& message, std::string remote,
-                     bool& target_ok) {
-  Request request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  request.headers.reserve(std::distance(message.begin(), message.end()));
-  for (const auto& field : message) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    request.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  request.body = std::move(message.body());
-  request.remote_address = std::move(remote);
-  request.request_id = choose_request_id(request.header("x-request-id"));
-  auto url = boost::urls::parse_origin_form(request.target);
-  target_ok = url.has_value();
-  if (target_ok) {
-    request.path = url->path();
-    if (url->has_query()) request.query = std::string(url->encoded_query());
-  }
-  return request;
 }
 
 bool is_silent_close(const error_code& ec) {
@@ -142,10 +115,8 @@ asio::awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
   const auto started = std::chrono::steady_clock::now();
   const ServerOptions& options = context_.options;
   arm_deadline(options.request_timeout);
-  bhttp::request_parser<bhttp::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(
-      std::min<size_t>(options.header_limit, std::numeric_limits<std::uint32_t>::max())));
-  parser.body_limit(options.body_limit);
+  RequestParser parser;
+  apply_limits(parser, options);
 
   auto [ec, bytes] = co_await bhttp::async_read_header(socket_, buffer, parser, kAwait);
   if (!ec && !parser.is_done()) {
