@@ -34,6 +34,7 @@ constexpr ReasonStatus kStatuses[] = {
     {"bad_json", 400},
     {"no_authorization", 401},
     {"bad_jwt", 403},
+    {kTokenExpired, 403},  // shown as bad_jwt, as GoTrue does
     {"session_not_found", 403},
     {"user_already_exists", 422},
     {"email_exists", 422},
@@ -119,7 +120,7 @@ unsigned gotrue_status(std::string_view reason) {
 Response gotrue_error(const Error& error, bool api_version_2024) {
   unsigned status = gotrue_status(error.reason);
   if (status == 0) status = http::http_status(error.code);
-  std::string reason = error.reason;
+  std::string reason = error.reason == kTokenExpired ? "bad_jwt" : error.reason;
   if (reason.empty()) reason = status >= 500 ? "unexpected_failure" : "validation_failed";
   json::object body;
   if (api_version_2024) {

@@ -169,7 +169,10 @@ Result<VerifiedToken> verify_jwt(std::string_view token, std::string_view secret
   auto exp = numeric_date(*claims, "exp");
   if (!exp) return exp.error();
   if (!*exp) return refuse("token has no expiry (exp)");
-  if (**exp <= now) return refuse("token expired");
+  if (**exp <= now) {
+    return make_error_with_reason(Code::kUnauthenticated, std::string(kTokenExpired),
+                                  "token expired");
+  }
   auto nbf = numeric_date(*claims, "nbf");
   if (!nbf) return nbf.error();
   if (*nbf && **nbf > now) return refuse("token not valid yet (nbf)");

@@ -27,6 +27,10 @@ struct VerifiedToken {
 };
 
 // Verifies `token` against `secret` at time `now` (seconds since the epoch).
+// Every refusal is kUnauthenticated; a token refused only because its `exp`
+// has passed carries the reason kTokenExpired (PostgREST answers it with its
+// own code, PGRST303).
+inline constexpr std::string_view kTokenExpired = "token_expired";
 [[nodiscard]] Result<VerifiedToken> verify_jwt(std::string_view token,
                                                std::string_view secret, std::int64_t now);
 

@@ -35,6 +35,14 @@ db::RequestIdentity request_identity(const Principal& principal,
       request.request_id};
 }
 
+namespace {
+
+std::string refusal_reason(const Error& refused) {
+  return refused.reason == kTokenExpired ? std::string(kTokenExpired) : "bad_jwt";
+}
+
+}  // namespace
+
 Result<Principal> authenticate(const http::Request& request, std::string_view secret,
                                std::int64_t now) {
   const std::string_view bearer = bearer_token(request);
@@ -46,7 +54,7 @@ Result<Principal> authenticate(const http::Request& request, std::string_view se
   if (apikey && !apikey->empty()) {
     auto key = verify_jwt(*apikey, secret, now);
     if (!key) {
-      return make_error_with_reason(Code::kUnauthenticated, "bad_jwt",
+      return make_error_with_reason(Code::kUnauthenticated, refusal_reason(key.error()),
                                     "Invalid API key: " + key.error().message);
     }
     if (bearer.empty()) {
@@ -55,7 +63,7 @@ Result<Principal> authenticate(const http::Request& request, std::string_view se
   }
   auto token = verify_jwt(bearer, secret, now);
   if (!token) {
-    return make_error_with_reason(Code::kUnauthenticated, "bad_jwt",
+    return make_error_with_reason(Code::kUnauthenticated, refusal_reason(token.error()),
                                   "invalid JWT: " + token.error().message);
   }
   return Principal{*token, boost::json::serialize(token->claims)};

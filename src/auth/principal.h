@@ -22,7 +22,8 @@ struct Principal {
 };
 
 // kUnauthenticated with reason "no_authorization" when neither header is
-// there, "bad_jwt" when a token is refused (the message says why).
+// there, kTokenExpired when a token is refused only for its age, "bad_jwt"
+// when a token is refused for anything else (the message says why).
 [[nodiscard]] Result<Principal> authenticate(const http::Request& request,
                                              std::string_view secret, std::int64_t now);
 

@@ -116,7 +116,7 @@ Error auth_error(const Error& e) {
     return rest_error("PGRST302", "No API key found in request",
                       {}, "No `apikey` request header or url param was found.");
   }
-  const bool expired = e.message.find("expired") != std::string::npos;
+  const bool expired = e.reason == auth::kTokenExpired;
   Error out = rest_error(expired ? "PGRST303" : "PGRST301", e.message);
   out.code = Code::kUnauthenticated;
   return out;

@@ -162,6 +162,23 @@ TEST_F(RestApi, RefusedTokensAre401WithPostgrestCodes) {
   Reply bad = call("GET", "/rest/v1/customers", {{"apikey", "x.y.z"}});
   EXPECT_EQ(bad.status, 401u);
   EXPECT_EQ(bad.code(), "PGRST301");
+
+  const std::int64_t now = time(nullptr);
+  const std::string expired = auth::sign_jwt(
+      {{"sub", tenant_id('a', kUser)}, {"role", "authenticated"}, {"exp", now - 10}},
+      kSecret);
+  Reply old = call("GET", "/rest/v1/customers",
+                   {{"apikey", keys_.anon}, {"Authorization", "Bearer " + expired}});
+  EXPECT_EQ(old.status, 401u);
+  EXPECT_EQ(old.code(), "PGRST303");
+  // Decided by the verifier's reason, not by words in the message: a
+  // not-yet-valid token is PGRST301.
+  const std::string early = auth::sign_jwt(
+      {{"role", "authenticated"}, {"exp", now + 3600}, {"nbf", now + 600}}, kSecret);
+  Reply soon = call("GET", "/rest/v1/customers",
+                    {{"apikey", keys_.anon}, {"Authorization", "Bearer " + early}});
+  EXPECT_EQ(soon.status, 401u);
+  EXPECT_EQ(soon.code(), "PGRST301");
 }
 
 TEST_F(RestApi, WritesAnswerWithRepresentationOrNothing) {
