@@ -181,12 +181,17 @@ TEST(RequestPathEmbedded, SurvivesAPostgresRestartAndDrainsOnSigterm) {
   ASSERT_EQ(run_cscx({"db", "stop", "--home", home}).exit_code, 0);
   Reply down = get(server.port(), "/api/customers", h);
   EXPECT_EQ(down.status, 503u) << down.body;
+  Reply rest_down = get(server.port(), "/rest/v1/customers?select=id", h);
+  EXPECT_EQ(rest_down.status, 503u) << rest_down.body;
+  EXPECT_NE(rest_down.body.find("\"PGRST000\""), std::string::npos) << rest_down.body;
   EXPECT_EQ(get(server.port(), "/ready", {}).status, 503u);
   EXPECT_EQ(get(server.port(), "/health", {}).status, 200u);
   // ...and comes back: the pool reconnects, nothing was restarted.
   ASSERT_EQ(run_cscx({"db", "start", "--home", home}).exit_code, 0);
   Reply up = get(server.port(), "/api/customers", h);
   EXPECT_EQ(up.status, 200u) << up.body;
+  Reply rest_up = get(server.port(), "/rest/v1/customers?select=id", h);
+  EXPECT_EQ(rest_up.status, 200u) << rest_up.body;
   EXPECT_EQ(server.stop(SIGTERM), 0);
   (void)run_cscx({"db", "stop", "--home", home});
 }

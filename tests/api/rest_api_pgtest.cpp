@@ -181,6 +181,17 @@ TEST_F(RestApi, RefusedTokensAre401WithPostgrestCodes) {
   EXPECT_EQ(soon.code(), "PGRST301");
 }
 
+TEST_F(RestApi, AnAnonymousWriteIs401AndWritesNothing) {
+  // anon holds no INSERT privilege: PostgreSQL's 42501, which PostgREST
+  // answers with 401 for an anonymous caller (403 for a signed-in one).
+  Reply refused = call("POST", "/rest/v1/customers", {{"apikey", keys_.anon}},
+                       R"({"name":"Anonymous"})");
+  EXPECT_EQ(refused.status, 401u) << refused.body;
+  EXPECT_EQ(refused.code(), "42501");
+  Reply all = call("GET", "/rest/v1/customers?select=name&name=eq.Anonymous", service());
+  EXPECT_EQ(all.body, "[]");
+}
+
 TEST_F(RestApi, WritesAnswerWithRepresentationOrNothing) {
   HeaderList rep = as('a') + HeaderList{{"Prefer", "return=representation"}};
   Reply created = call("POST", "/rest/v1/customers?select=name,stage", rep,
