@@ -677,8 +677,10 @@ DECLARE
   cur public.health_scorecards;
   result public.health_scorecards;
 BEGIN
-  -- FOR UPDATE: two concurrent PUTs get consecutive versions, not a conflict.
-  SELECT * INTO cur FROM public.health_scorecards ORDER BY version DESC LIMIT 1 FOR UPDATE;
+  -- Serialises PUTs: two at once get consecutive versions, not a conflict.
+  -- (FOR UPDATE would need UPDATE on the table, which nobody gets.)
+  PERFORM pg_advisory_xact_lock(7863041, 8);
+  SELECT * INTO cur FROM public.health_scorecards ORDER BY version DESC LIMIT 1;
   result := cscx_health.validated_scorecard(p, cur);
   INSERT INTO public.health_scorecards SELECT result.*;
   RETURN to_jsonb(result);
