@@ -720,8 +720,8 @@ CREATE FUNCTION cscx_health.signed(n NUMERIC)
 RETURNS TEXT LANGUAGE sql IMMUTABLE
 AS $fn$ SELECT CASE WHEN n < 0 THEN '−' || abs(n) ELSE '+' || n END $fn$;
 
--- What moved between two snapshots: one entry per measure whose value or
--- contribution changed, plus the override's effect, so that the deltas add
+-- What moved between two snapshots: one entry per weighted measure whose
+-- value or contribution changed, plus the override's effect, so that the deltas add
 -- up to the change of the score.
 CREATE FUNCTION cscx_health.changes(cur public.health_snapshots, prev public.health_snapshots)
 RETURNS JSONB LANGUAGE sql STABLE
@@ -745,7 +745,9 @@ AS $fn$
                                      ELSE cscx_health.describe(m.measure, m.was_m -> 'inputs') END,
                                 cscx_health.signed(m.delta))) AS entry
     FROM m
-    WHERE m.now_v IS DISTINCT FROM m.was_v OR m.delta <> 0
+    -- A measure that weighs nothing moves no point: not worth a sentence.
+    WHERE m.delta <> 0
+       OR (m.now_v IS DISTINCT FROM m.was_v AND coalesce((m.now_m ->> 'weight')::numeric, 0) > 0)
     UNION ALL
     SELECT 'override', jsonb_build_object(
              'measure', 'override', 'from', prev.override -> 'score', 'to', cur.override -> 'score',
