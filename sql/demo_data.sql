@@ -377,4 +377,53 @@ INSERT INTO knowledge_base (id, title, content, category, tags, is_public, view_
    'test with one user and then enforce SSO for the workspace.',
    'technical', '{sso,saml,security}', TRUE, 65, 30);
 
+-- Health history for `cscx health backtest` (docs/health.md): earlier
+-- contracts that ended as renewed or churned, and one snapshot a month per
+-- customer for the two years before today, shaped as refreshes write them
+-- (scorecard v1: (engagement + adoption) / 2). Engagement wanders
+-- deterministically around each customer's level, so the backtest has real
+-- overlap to judge rather than a perfect split.
+INSERT INTO contracts (id, customer_id, company_name, arr, contract_term, start_date, end_date, status) VALUES
+  ('c0c00000-0000-4000-8000-000000000101', 'c0000000-0000-4000-8000-000000000001', 'Acme Corporation', 200000, '12 months', current_date - 765, current_date - 400, 'renewed'),
+  ('c0c00000-0000-4000-8000-000000000102', 'c0000000-0000-4000-8000-000000000001', 'Acme Corporation', 30000, '12 months', current_date - 565, current_date - 200, 'renewed'),
+  ('c0c00000-0000-4000-8000-000000000103', 'c0000000-0000-4000-8000-000000000002', 'Globex Industries', 60000, 'pilot', current_date - 430, current_date - 250, 'renewed'),
+  ('c0c00000-0000-4000-8000-000000000104', 'c0000000-0000-4000-8000-000000000002', 'Globex Industries', 45000, '12 months', current_date - 515, current_date - 150, 'churned'),
+  ('c0c00000-0000-4000-8000-000000000105', 'c0000000-0000-4000-8000-000000000003', 'Initech', 24000, '12 months', current_date - 665, current_date - 300, 'churned'),
+  ('c0c00000-0000-4000-8000-000000000106', 'c0000000-0000-4000-8000-000000000003', 'Initech', 12000, '12 months', current_date - 485, current_date - 120, 'churned'),
+  ('c0c00000-0000-4000-8000-000000000107', 'c0000000-0000-4000-8000-000000000004', 'Umbrella Health', 550000, '12 months', current_date - 865, current_date - 500, 'renewed'),
+  ('c0c00000-0000-4000-8000-000000000108', 'c0000000-0000-4000-8000-000000000004', 'Umbrella Health', 90000, '12 months', current_date - 545, current_date - 180, 'renewed'),
+  ('c0c00000-0000-4000-8000-000000000109', 'c0000000-0000-4000-8000-000000000005', 'Stark Logistics', 40000, '12 months', current_date - 585, current_date - 220, 'churned'),
+  ('c0c00000-0000-4000-8000-000000000110', 'c0000000-0000-4000-8000-000000000005', 'Stark Logistics', 160000, '12 months', current_date - 815, current_date - 450, 'renewed');
+
+INSERT INTO health_snapshots (customer_id, computed_at, scorecard_version, score, computed_score, band,
+                              completeness, measures)
+SELECT h.id, t.at, 1, x.score, x.score,
+       CASE WHEN x.score < 40 THEN 'red' WHEN x.score < 70 THEN 'yellow' ELSE 'green' END, 1,
+       jsonb_build_object(
+         'engagement', jsonb_build_object('value', x.e, 'weight', 1, 'contribution', x.e / 2,
+           'has_data', true, 'as_of', t.at, 'stale', false,
+           'inputs', jsonb_build_object('messages_30d', x.e / 10, 'messages_prev_30d', x.e / 10)),
+         'adoption', jsonb_build_object('value', x.a, 'weight', 1, 'contribution', x.score - x.e / 2,
+           'has_data', true, 'as_of', t.at, 'stale', false,
+           'inputs', jsonb_build_object('average_progress', x.a, 'modules', 3)),
+         'sentiment', jsonb_build_object('value', 0, 'weight', 0, 'contribution', 0, 'has_data', false,
+           'as_of', NULL, 'stale', false,
+           'inputs', jsonb_build_object('insights_90d', 0, 'concerns_and_risks_90d', 0)),
+         'growth', jsonb_build_object('value', 0, 'weight', 0, 'contribution', 0, 'has_data', false,
+           'as_of', NULL, 'stale', false,
+           'inputs', jsonb_build_object('arr_latest', NULL, 'arr_previous', NULL)))
+FROM (VALUES ('c0000000-0000-4000-8000-000000000001'::uuid, 68, 60),
+             ('c0000000-0000-4000-8000-000000000002'::uuid, 52, 48),
+             ('c0000000-0000-4000-8000-000000000003'::uuid, 22, 30),
+             ('c0000000-0000-4000-8000-000000000004'::uuid, 84, 78),
+             ('c0000000-0000-4000-8000-000000000005'::uuid, 40, 44)) h(id, e0, a0)
+CROSS JOIN generate_series(1, 24) m
+CROSS JOIN LATERAL (SELECT now() - make_interval(days => 30 * m) AS at) t
+CROSS JOIN LATERAL (
+  SELECT e, h.a0 AS a, (e + h.a0) / 2 AS score
+  FROM (SELECT LEAST(100, GREATEST(0, h.e0 + abs(hashtext(h.id::text || m::text)) % 31 - 15)) AS e) y
+) x;
+
 SELECT update_health_score(id) FROM customers;
+-- A current snapshot on top of the history (and the tasks it opens).
+SELECT cscx_health.refresh();

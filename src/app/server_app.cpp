@@ -14,6 +14,8 @@
 #include "auth/keys.h"
 #include "contracts/contract_routes.h"
 #include "customers/customer_routes.h"
+#include "health/health_routes.h"
+#include "health/refresh_schedule.h"
 #include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
 #include "db/pool.h"
@@ -107,6 +109,10 @@ Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
                          1024L * 1024 * 1024);
   if (!body) return body.error();
   o.body_limit = static_cast<size_t>(*body);
+  auto refresh = env_number("CSCX_HEALTH_REFRESH_SECONDS", o.health_refresh_seconds, 0,
+                            31L * 24 * 3600);
+  if (!refresh) return refresh.error();
+  o.health_refresh_seconds = *refresh;
   if (const char* origins = std::getenv("CSCX_ALLOWED_ORIGINS"); origins && *origins) {
     o.allowed_origins.clear();
     std::string_view rest(origins);
@@ -173,7 +179,11 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   customers::add_customer_routes(server.router(), api_context);
   contracts::add_contract_routes(server.router(), api_context);
   meetings::add_transcript_routes(server.router(), api_context);
+  health::add_health_api_routes(server.router(), api_context);
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
+
+  health::start_refresh_schedule(server.io_context().get_executor(), pool,
+                                 std::chrono::seconds(options.health_refresh_seconds));
 
   auto port = server.listen();
   if (!port) return port.error();

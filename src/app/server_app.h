@@ -16,6 +16,7 @@ struct ServeOptions {
   size_t pool_size = 0;            // $CSCX_DB_POOL_SIZE, 0 = 4 x threads
   size_t body_limit = 10 * 1024 * 1024;  // $CSCX_BODY_LIMIT (bytes)
   std::vector<std::string> allowed_origins = {"*"};  // $CSCX_ALLOWED_ORIGINS, comma-separated
+  long health_refresh_seconds = 3600;  // $CSCX_HEALTH_REFRESH_SECONDS, 0 = no schedule
 };
 
 // Fills unset options from the environment.

@@ -11,6 +11,7 @@
 
 #include "app/database_target.h"
 #include "app/demo_data.h"
+#include "cli/health_commands.h"
 #include "cli/intelligence_commands.h"
 #include "app/server_app.h"
 #include "auth/keys.h"
@@ -327,6 +328,7 @@ int run(int argc, char** argv) {
   internal::CommandRun intelligence_command;
   internal::add_contract_commands(app, intelligence_command);
   internal::add_transcript_commands(app, intelligence_command);
+  internal::add_health_commands(app, intelligence_command);
 
   try {
     app.parse(argc, argv);
