@@ -15,7 +15,6 @@
 #include "contracts/contract_routes.h"
 #include "customers/customer_routes.h"
 #include "meetings/meeting_routes.h"
-#include "meetings/meeting_routes.h"
 #include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
 #include "training/training_routes.h"
@@ -174,7 +173,6 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   auth::add_auth_routes(server.router(), auth_service, *secret);
   const api::RouteContext api_context{pool, *secret, server.metrics()};
   customers::add_customer_routes(server.router(), api_context);
-  meetings::add_meeting_routes(server.router(), api_context);
   meetings::add_meeting_routes(server.router(), api_context);
   training::add_training_routes(server.router(), api_context);
   contracts::add_contract_routes(server.router(), api_context);
