@@ -111,18 +111,22 @@ Result<int> non_negative(std::string_view name, const std::string& text, int max
   return n;
 }
 
-// Health bands of the health score: red < 40 <= yellow < 70 <= green.
-Result<void> bind_band(const std::string& band, std::vector<db::Param>& params) {
-  if (band == "red") {
-    params[3] = std::nullopt, params[4] = "40";
-  } else if (band == "yellow") {
-    params[3] = "40", params[4] = "70";
-  } else if (band == "green") {
-    params[3] = "70", params[4] = std::nullopt;
-  } else {
-    return invalid("band must be red, yellow or green");
+// A health band as the score range [low, high) it stands for:
+// red < 40 <= yellow < 70 <= green.
+struct Band {
+  std::string_view name;
+  db::Param low;
+  db::Param high;
+};
+
+Result<Band> band_range(const std::string& band) {
+  static const std::array<Band, 3> kBands{{{"red", std::nullopt, "40"},
+                                           {"yellow", "40", "70"},
+                                           {"green", "70", std::nullopt}}};
+  for (const Band& b : kBands) {
+    if (b.name == band) return b;
   }
-  return ok();
+  return invalid("band must be red, yellow or green");
 }
 
 Result<std::size_t> sort_index(std::string_view query) {
@@ -156,15 +160,20 @@ Result<db::Statement> list_statement(std::string_view query, std::string& scope)
   params[1] = api::query_value(query, "industry");
   if (auto q = api::query_value(query, "q")) params[2] = contains_pattern(*q);
   if (auto band = api::query_value(query, "band")) {
-    auto bound = bind_band(*band, params);
-    if (!bound) return bound.error();
+    auto range = band_range(*band);
+    if (!range) return range.error();
+    params[3] = range->low;
+    params[4] = range->high;
   }
   if (auto days = api::query_value(query, "renewal_within")) {
     auto n = non_negative("renewal_within", *days, 3650);
     if (!n) return n.error();
     params[5] = std::to_string(*n);
   }
-  if (*cursor) params[6] = (*cursor)->key, params[7] = (*cursor)->id;
+  if (*cursor) {
+    params[6] = (*cursor)->key;
+    params[7] = (*cursor)->id;
+  }
   params[8] = std::to_string(*limit);
   return db::Statement{kStatementNames[*sort], sql_for(*sort), std::move(params)};
 }

@@ -299,7 +299,10 @@ Result<db::Statement> insights_statement(std::string_view query) {
                                 *from,        *to,
                                 std::nullopt, std::nullopt,
                                 std::to_string(*limit)};
-  if (*cursor) params[4] = (*cursor)->key, params[5] = (*cursor)->id;
+  if (*cursor) {
+    params[4] = (*cursor)->key;
+    params[5] = (*cursor)->id;
+  }
   return db::Statement{"list_insights", kInsights, std::move(params)};
 }
 
