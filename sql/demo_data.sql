@@ -150,6 +150,17 @@ INSERT INTO entitlements (id, contract_id, name, description, quantity, unit, pr
   ('e0000000-0000-4000-8000-000000000052', 'c0c00000-0000-4000-8000-000000000005',
    'Standard support', 'Business hours support', 1, 'plan', 30000, 'support');
 
+-- Usage the workspace API reports (GET /api/customers/:id: metadata.used
+-- over quantity), for the metered entitlements.
+UPDATE entitlements SET metadata = jsonb_build_object('used', u.used)
+FROM (VALUES ('e0000000-0000-4000-8000-000000000011'::uuid, 131),
+             ('e0000000-0000-4000-8000-000000000021'::uuid, 142),
+             ('e0000000-0000-4000-8000-000000000023'::uuid, 3100000),
+             ('e0000000-0000-4000-8000-000000000031'::uuid, 38),
+             ('e0000000-0000-4000-8000-000000000041'::uuid, 388),
+             ('e0000000-0000-4000-8000-000000000051'::uuid, 97)) AS u(id, used)
+WHERE entitlements.id = u.id;
+
 INSERT INTO agent_sessions (id, customer_id, user_id, status, active_agent, deployed_agents, context,
                             created_at, ended_at) VALUES
   ('5e550000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001',

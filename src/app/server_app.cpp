@@ -16,8 +16,10 @@
 #include "customers/customer_routes.h"
 #include "health/health_routes.h"
 #include "health/refresh_schedule.h"
+#include "meetings/meeting_routes.h"
 #include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
+#include "training/training_routes.h"
 #include "db/pool.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -177,6 +179,8 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   auth::add_auth_routes(server.router(), auth_service, *secret);
   const api::RouteContext api_context{pool, *secret, server.metrics()};
   customers::add_customer_routes(server.router(), api_context);
+  meetings::add_meeting_routes(server.router(), api_context);
+  training::add_training_routes(server.router(), api_context);
   contracts::add_contract_routes(server.router(), api_context);
   meetings::add_transcript_routes(server.router(), api_context);
   health::add_health_api_routes(server.router(), api_context);
