@@ -188,12 +188,12 @@ echo
 
 # --- pgbench: the endpoint's transaction ----------------------------------------
 # The list statement, taken from the handler so the two cannot drift apart.
-list_sql=$(python3 - "$repo/src/customers/customer_routes.cpp" <<'EOF'
+list_sql=$(python3 - "$repo/src/customers/customer_list.cpp" <<'EOF'
 import re, sys
 src = open(sys.argv[1]).read()
 m = re.search(r'kListCustomers\s*=\s*((?:\s*"(?:[^"\\]|\\.)*")+)\s*;', src)
 if not m:
-    sys.exit("http.sh: kListCustomers not found in customer_routes.cpp")
+    sys.exit("http.sh: kListCustomers not found in customer_list.cpp")
 print("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))))
 EOF
 )
@@ -206,7 +206,7 @@ printf '\\startpipeline\nBEGIN;\n%s;\n%s;\nCOMMIT;\n\\endpipeline\n' "$ident_sql
 api_url=${admin_url/user=postgres/user=authenticator}
 [[ $api_url == *user=authenticator* ]] || { echo "http.sh: cannot make the authenticator URL from $admin_url" >&2; exit 1; }
 # Same answer as the endpoint, as authenticator.
-pg_check=$({ printf 'BEGIN;\n%s \\g /dev/null\n' "$ident_sql"; echo "SELECT json_array_length(($list_sql)::json);"; echo "COMMIT;"; } |
+pg_check=$({ printf 'BEGIN;\n%s \\g /dev/null\n' "$ident_sql"; echo "SELECT json_array_length(page::json) FROM ($list_sql) AS list(page, next_key, next_id);"; echo "COMMIT;"; } |
   "$bindir/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$api_url")
 [[ $pg_check == 12 ]] || { echo "http.sh: the transaction as authenticator returned $pg_check customers, not 12" >&2; exit 1; }
 

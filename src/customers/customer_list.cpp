@@ -15,7 +15,8 @@ using api::invalid;
 // no filter, the first page by name, its cursor when more rows follow.
 // Kept apart from the filtered form: every `$n IS NULL OR` of that one costs
 // the planner, and this form is the one every CSM screen opens with.
-constexpr const char* kFirstPage =
+// bench/http.sh reads this constant by name for its pgbench baseline.
+constexpr const char* kListCustomers =
     "WITH page AS ("
     "  SELECT c.id, c.name, c.arr, c.industry, c.stage, c.health_score, c.csm_id,"
     "         c.updated_at, row_number() OVER (ORDER BY c.name, c.id) AS n"
@@ -142,7 +143,7 @@ Result<std::size_t> sort_index(std::string_view query) {
 Result<db::Statement> list_statement(std::string_view query, std::string& scope) {
   if (query.empty()) {
     scope = "customers:name";
-    return db::Statement{"list_customers", kFirstPage, {}};
+    return db::Statement{"list_customers", kListCustomers, {}};
   }
   auto known = api::only_params(
       query, {"stage", "industry", "band", "renewal_within", "q", "sort", "cursor", "limit"});

@@ -23,7 +23,7 @@ inline constexpr std::string_view kCorsAllowHeaders =
     "authorization, apikey, content-type, prefer, range, accept-profile, "
     "content-profile, x-client-info, x-supabase-api-version, x-request-id";
 inline constexpr std::string_view kCorsExposeHeaders =
-    "Content-Range, X-Supabase-Api-Version, X-Request-Id";
+    "Content-Range, X-Supabase-Api-Version, X-Request-Id, X-Next-Cursor";
 inline constexpr std::string_view kCorsMaxAge = "86400";
 
 class CorsPolicy {

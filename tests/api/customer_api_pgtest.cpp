@@ -117,6 +117,21 @@ TEST_F(CustomerApi, FiltersNarrowTheList) {
             std::vector<std::string>{"Customer b"});
 }
 
+TEST_F(CustomerApi, BandsSplitAt40And70) {
+  for (auto [score, band] : {std::pair{39, "red"}, std::pair{40, "yellow"},
+                             std::pair{69, "yellow"}, std::pair{70, "green"}}) {
+    value("UPDATE customers SET health_score = " + std::to_string(score) + " WHERE id = '" +
+          customer('a') + "' RETURNING 1");
+    for (const char* b : {"red", "yellow", "green"}) {
+      const std::vector<std::string> want =
+          std::string(b) == band ? std::vector<std::string>{customer('a')}
+                                 : std::vector<std::string>{};
+      EXPECT_EQ(get(std::string("/api/customers?band=") + b, 'a').ids(), want)
+          << score << " in " << b;
+    }
+  }
+}
+
 TEST_F(CustomerApi, BadListParametersAre400) {
   for (const char* q : {"?limit=0", "?limit=101", "?limit=x", "?sort=csm_id", "?band=blue",
                         "?renewal_within=-1", "?cursor=bm90LWEtY3Vyc29y", "?nope=1"}) {

@@ -27,7 +27,7 @@ TEST(CorsPolicy, WildcardAllowsAnyOriginAndEchoesIt) {
   EXPECT_EQ(header_value(response, "Access-Control-Allow-Origin"), "https://app.example");
   EXPECT_EQ(header_value(response, "Vary"), "Origin");
   EXPECT_EQ(header_value(response, "Access-Control-Expose-Headers"),
-            "Content-Range, X-Supabase-Api-Version, X-Request-Id");
+            "Content-Range, X-Supabase-Api-Version, X-Request-Id, X-Next-Cursor");
 }
 
 TEST(CorsPolicy, ListAllowsOnlyExactOrigins) {

@@ -203,7 +203,7 @@ TEST_F(HttpServer, AddsCorsHeadersForAnAllowedOrigin) {
   EXPECT_EQ(header(*response, "Access-Control-Allow-Origin"), kAllowedOrigin);
   EXPECT_EQ(header(*response, "Vary"), "Origin");
   EXPECT_EQ(header(*response, "Access-Control-Expose-Headers"),
-            "Content-Range, X-Supabase-Api-Version, X-Request-Id");
+            "Content-Range, X-Supabase-Api-Version, X-Request-Id, X-Next-Cursor");
 }
 
 TEST_F(HttpServer, AddsNoCorsHeadersForADisallowedOrigin) {

@@ -3,7 +3,7 @@ sources=("$src/tests/fuzz/transcript_fuzz.cpp" "$src/src/core/error.cpp")
 # The analyser only (cscx_meetings): the route and store files need libpq
 # and Asio and are not what this target fuzzes.
 for f in "$src"/src/meetings/*.cpp; do
-  case $(basename "$f") in transcript_routes.cpp | transcript_store.cpp) continue ;; esac
+  case $(basename "$f") in transcript_routes.cpp | transcript_store.cpp | meeting_routes.cpp) continue ;; esac
   sources+=("$f")
 done
 libs=(-lboost_json -lutf8proc -lstemmer -lfmt -lcrypto)
