@@ -20,7 +20,7 @@ struct EventSource {
   std::string_view select;
 };
 
-constexpr std::array<EventSource, 6> kSources{{
+constexpr std::array<EventSource, 7> kSources{{
     {"activity",
      "SELECT 'activity'::text AS type, a.id, coalesce(a.created_at, '-infinity') AS at,"
      " json_build_object('action', a.action, 'entity_type', a.entity_type,"
@@ -56,6 +56,12 @@ constexpr std::array<EventSource, 6> kSources{{
      "  'resolved_by', ap.resolved_by, 'resolved_at', ap.resolved_at) AS detail"
      " FROM public.approvals ap JOIN public.agent_sessions s ON s.id = ap.session_id"
      " WHERE s.customer_id = $1"},
+    {"task",
+     "SELECT 'task'::text AS type, t.id, t.created_at AS at,"
+     " json_build_object('title', t.title, 'status', t.status, 'source', t.source,"
+     "  'owner', t.owner, 'due_date', t.due_date, 'note', t.note, 'closed_at', t.closed_at)"
+     "  AS detail"
+     " FROM public.tasks t WHERE t.customer_id = $1"},
 }};
 
 // $1 customer, $2 types (text[]), $3 from (inclusive), $4 to (exclusive),

@@ -1,5 +1,6 @@
 // GET /api/customers/:id/timeline over HTTP (issue 8): one stream merged from
-// activity_log, meetings, insights, agent messages, contracts and approvals,
+// activity_log, meetings, insights, agent messages, contracts, approvals and
+// tasks,
 // newest first, with type and date filters and keyset pages.
 #include <set>
 
@@ -85,6 +86,21 @@ TEST_F(TimelineApi, WritesThroughTheApiShowUp) {
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.json().at(0).at("detail").at("action"), "update");
   EXPECT_EQ(r.json().at(0).at("detail").at("entity_type"), "customers");
+}
+
+TEST_F(TimelineApi, TasksShowUpWithTheirState) {
+  value("INSERT INTO public.tasks (customer_id, title, source, rule_key, due_date, created_at)"
+        " VALUES ('" + tenant_id('a', kCustomer) + "', 'Renewal in 90 days', 'renewal',"
+        " 'renewal:90', '2026-04-01', '2026-01-07T10:00:00Z') RETURNING 1");
+  Reply r = get(path(), 'a');
+  ASSERT_EQ(r.status, 200u) << r.body;
+  ASSERT_EQ(types(r).front(), "task");
+  const json::value detail = r.json().at(0).at("detail");
+  EXPECT_EQ(detail.at("title"), "Renewal in 90 days");
+  EXPECT_EQ(detail.at("status"), "open");
+  EXPECT_EQ(detail.at("source"), "renewal");
+  EXPECT_EQ(detail.at("due_date"), "2026-04-01");
+  EXPECT_EQ(types(get(path() + "?type=task", 'a')), std::vector<std::string>{"task"});
 }
 
 TEST_F(TimelineApi, BadParametersAre400) {
