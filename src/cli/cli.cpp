@@ -327,6 +327,7 @@ int run(int argc, char** argv) {
   internal::CommandRun intelligence_command;
   internal::add_contract_commands(app, intelligence_command);
   internal::add_transcript_commands(app, intelligence_command);
+  internal::add_kb_commands(app, intelligence_command);
 
   try {
     app.parse(argc, argv);
