@@ -17,6 +17,10 @@
 #include "health/health_routes.h"
 #include "health/refresh_schedule.h"
 #include "meetings/meeting_routes.h"
+#include "knowledge/ann_index.h"
+#include "knowledge/embedder.h"
+#include "knowledge/index_sync.h"
+#include "knowledge/knowledge_routes.h"
 #include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
 #include "training/training_routes.h"
@@ -57,13 +61,15 @@ std::string api_url(DatabaseTarget& target) {
   return target.admin_url();
 }
 
-void add_health_routes(http::Router& router, db::Pool& pool) {
+// `ready_body` is what /ready answers when the database is current.
+void add_health_routes(http::Router& router, db::Pool& pool, std::string ready_body) {
   router.add("GET", "/health", "/health",
              [](const Request&, RequestLog&) -> asio::awaitable<Result<Response>> {
                co_return Response::json(200, R"({"status":"ok"})");
              });
   router.add("GET", "/ready", "/ready",
-             [&pool](const Request&, RequestLog&) -> asio::awaitable<Result<Response>> {
+             [&pool, ready_body](const Request&,
+                                 RequestLog&) -> asio::awaitable<Result<Response>> {
                const db::Statement check{"ready_check", kReadyCheck, {}};
                auto r = co_await pool.run_plain(std::span(&check, 1));
                if (!r) co_return r.error();
@@ -72,7 +78,7 @@ void add_health_routes(http::Router& router, db::Pool& pool) {
                  co_return make_error(Code::kUnavailable,
                                       "database migrations are not current");
                }
-               co_return Response::json(200, R"({"status":"ready"})");
+               co_return Response::json(200, ready_body);
              });
 }
 
@@ -174,7 +180,19 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   auto schema = rest::SchemaListener::start(api_url(target));
   if (!schema) return schema.error();
 
-  add_health_routes(server.router(), pool);
+  // The knowledge base's ANN index: every article loaded now, then kept
+  // current by NOTIFY cscx_knowledge (knowledge/index_sync.h).
+  knowledge::AnnIndex knowledge_index;
+  auto knowledge_sync = knowledge::IndexSync::start(api_url(target), knowledge_index);
+  if (!knowledge_sync) return knowledge_sync.error();
+
+  // Says how knowledge search runs here (issue 8): where pgvector is
+  // installed migration 002 stores vectors in it; the ANN index is ours.
+  add_health_routes(server.router(), pool,
+                    fmt::format(R"({{"status":"ready","knowledge":{{"embedding_storage":"{}",)"
+                                R"("ann":"hnswlib in memory","embedder":"{}"}}}})",
+                                (*knowledge_sync)->embedding_storage(),
+                                knowledge::kEmbedderVersion));
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
   const api::RouteContext api_context{pool, *secret, server.metrics()};
@@ -184,6 +202,7 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   contracts::add_contract_routes(server.router(), api_context);
   meetings::add_transcript_routes(server.router(), api_context);
   health::add_health_api_routes(server.router(), api_context);
+  knowledge::add_knowledge_routes(server.router(), api_context, knowledge_index);
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
   health::start_refresh_schedule(server.io_context().get_executor(), pool,

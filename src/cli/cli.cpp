@@ -329,6 +329,7 @@ int run(int argc, char** argv) {
   internal::add_contract_commands(app, intelligence_command);
   internal::add_transcript_commands(app, intelligence_command);
   internal::add_health_commands(app, intelligence_command);
+  internal::add_kb_commands(app, intelligence_command);
 
   try {
     app.parse(argc, argv);

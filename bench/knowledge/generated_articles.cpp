@@ -1,0 +1,61 @@
+#include "generated_articles.h"
+
+#include <array>
+#include <string_view>
+
+namespace cscx::knowledge::bench {
+namespace {
+
+constexpr std::array<std::string_view, 20> kSyllables = {
+    "ka", "lo", "mi", "ren", "tu", "sa", "vor", "el", "dan", "pi",
+    "qu", "bra", "no", "te", "xil", "fa", "gor", "hu", "ji", "wes"};
+
+}  // namespace
+
+ArticleGenerator::ArticleGenerator(std::uint32_t seed, int topics) : state_(seed * 2654435761ull + 1) {
+  auto word = [this] {
+    std::string w;
+    const int n = 2 + static_cast<int>(next() % 3);
+    for (int i = 0; i < n; ++i) w += kSyllables[next() % kSyllables.size()];
+    return w;
+  };
+  for (int i = 0; i < 600; ++i) common_.push_back(word());
+  topics_.resize(static_cast<std::size_t>(topics));
+  for (auto& topic : topics_) {
+    for (int i = 0; i < 40; ++i) topic.push_back(word());
+  }
+}
+
+// splitmix64: fast, and the same sequence on every platform.
+std::uint32_t ArticleGenerator::next() {
+  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
+}
+
+std::string ArticleGenerator::words(const std::vector<std::string>& topic, int count,
+                                    double topic_share) {
+  std::string out;
+  for (int i = 0; i < count; ++i) {
+    if (i > 0) out += ' ';
+    const bool from_topic = (next() % 1000) < topic_share * 1000;
+    out += from_topic ? topic[next() % topic.size()] : common_[next() % common_.size()];
+  }
+  return out;
+}
+
+GeneratedArticle ArticleGenerator::article() {
+  const auto& topic = topics_[next() % topics_.size()];
+  GeneratedArticle a;
+  a.title = words(topic, 4 + static_cast<int>(next() % 5), 0.8);
+  a.content = words(topic, 60 + static_cast<int>(next() % 90), 0.5);
+  return a;
+}
+
+std::string ArticleGenerator::query() {
+  const auto& topic = topics_[next() % topics_.size()];
+  return words(topic, 3 + static_cast<int>(next() % 4), 0.9);
+}
+
+}  // namespace cscx::knowledge::bench

@@ -1,0 +1,34 @@
+// Generated knowledge-base articles and queries for the index's recall test
+// (tests/knowledge) and its benchmark (bench/knowledge): topic-clustered
+// pseudo-words, so embeddings have the structure of a real corpus (articles
+// on one topic share words) without shipping one. Deterministic per seed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cscx::knowledge::bench {
+
+struct GeneratedArticle {
+  std::string title;
+  std::string content;
+};
+
+class ArticleGenerator {
+ public:
+  explicit ArticleGenerator(std::uint32_t seed, int topics = 200);
+  GeneratedArticle article();
+  // Three to six words of one topic, as a user would type.
+  std::string query();
+
+ private:
+  std::string words(const std::vector<std::string>& topic, int count, double topic_share);
+  std::uint32_t next();
+
+  std::uint64_t state_;
+  std::vector<std::vector<std::string>> topics_;
+  std::vector<std::string> common_;
+};
+
+}  // namespace cscx::knowledge::bench

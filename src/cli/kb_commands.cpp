@@ -1,0 +1,62 @@
+// `cscx kb reindex`: recompute every stored embedding with the built-in
+// embedder and have running servers rebuild their index (knowledge/reindex.h).
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/database_target.h"
+#include "cli/intelligence_commands.h"
+#include "knowledge/embedder.h"
+#include "knowledge/reindex.h"
+
+namespace cscx::cli::internal {
+namespace {
+
+// "[#######.............]  35%  3500/10000" redrawn in place; only on a
+// terminal, so logs and pipes get the one summary line.
+void draw_progress(std::size_t done, std::size_t total) {
+  constexpr int kWidth = 30;
+  const double share = total == 0 ? 1.0 : double(done) / double(total);
+  const int filled = static_cast<int>(share * kWidth);
+  fmt::print("\r[{}{}] {:3.0f}%  {}/{}", std::string(filled, '#'),
+             std::string(kWidth - filled, '.'), share * 100, done, total);
+  std::fflush(stdout);
+}
+
+Result<void> reindex(const std::optional<std::string>& home) {
+  auto target = app::DatabaseTarget::resolve(home);
+  if (!target) return target.error();
+  if (auto r = target->ensure_running(); !r) return r;
+  Result<std::size_t> done = make_error(Code::kInternal, "not run");
+  if (auto conn = db::Connection::open(target->admin_url()); !conn) {
+    done = conn.error();
+  } else {
+    const bool tty = ::isatty(STDOUT_FILENO) == 1;
+    done = knowledge::reindex_all(*conn, tty ? knowledge::ReindexProgress(draw_progress)
+                                             : knowledge::ReindexProgress());
+    if (tty) fmt::print("\n");
+  }
+  auto stopped = target->stop_if_started();
+  if (!done) return done.error();
+  fmt::print("reindexed {} articles with {}\n", *done, knowledge::kEmbedderVersion);
+  return stopped;
+}
+
+}  // namespace
+
+void add_kb_commands(CLI::App& app, CommandRun& run) {
+  CLI::App* kb = app.add_subcommand("kb", "manage the knowledge base");
+  kb->require_subcommand(1);
+  auto home = std::make_shared<std::optional<std::string>>();
+  CLI::App* reindex_cmd = kb->add_subcommand(
+      "reindex", "recompute every article's embedding and rebuild the search index");
+  reindex_cmd->add_option("--home", *home,
+                          "home directory (default: $CSCX_HOME, else ./.cscx)");
+  reindex_cmd->callback([&run, home] { run = [home] { return reindex(*home); }; });
+}
+
+}  // namespace cscx::cli::internal

@@ -1,0 +1,93 @@
+// An in-memory approximate nearest-neighbour index over article embeddings
+// (HNSW, from hnswlib), for the semantic half of knowledge search.
+//
+// Vectors must be unit length (embedder.h makes them so): the index ranks
+// by inner product, which is then the cosine similarity. Ids are the
+// articles' uuids as text. The index knows nothing of visibility: callers
+// read the hits back through RLS (knowledge_store.h) before showing them.
+//
+// Thread-safe: any number of searches run together; upsert() and remove()
+// wait for them and exclude each other (updates are rare next to searches).
+// A waiting update stops new searches from starting, so a steady stream of
+// searches cannot starve it (glibc's rwlock alone prefers readers).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace cscx::knowledge {
+
+struct AnnOptions {
+  std::size_t initial_capacity = 1024;  // grows by doubling
+  std::size_t m = 32;                   // graph degree (hnswlib's M)
+  std::size_t ef_construction = 200;    // build-time beam width
+  std::size_t ef_search = 128;          // query-time beam width (at least k)
+};
+
+struct AnnHit {
+  std::string id;
+  float similarity = 0;  // cosine, from -1 to 1
+};
+
+class AnnIndex {
+ public:
+  explicit AnnIndex(AnnOptions options = {});
+  ~AnnIndex();
+  AnnIndex(const AnnIndex&) = delete;
+  AnnIndex& operator=(const AnnIndex&) = delete;
+
+  // Adds `id`, or replaces its vector. kInvalidArgument when the vector
+  // does not have kEmbeddingDimensions values; kInternal if hnswlib fails
+  // (out of memory).
+  [[nodiscard]] Result<void> upsert(std::string_view id, std::span<const float> vector);
+
+  // Drops `id` from results; nothing happens when it is absent.
+  void remove(std::string_view id);
+
+  // Drops every id (a rebuild then upserts them again).
+  void clear();
+
+  // Takes `built`'s contents in one step, so searches see either the old
+  // index or the whole new one, never a half-built one; `built` is left
+  // empty.
+  void replace_with(AnnIndex& built);
+
+  // Up to `k` nearest ids, most similar first. A query of the wrong width
+  // finds nothing.
+  std::vector<AnnHit> search(std::span<const float> query, std::size_t k) const;
+
+  // Ids currently searchable.
+  std::size_t size() const;
+  // Bytes held by the graph and vectors (not the id strings).
+  std::size_t memory_bytes() const;
+
+ private:
+  struct Graph;
+  Result<void> grow_if_full();
+
+  // Readers take shared_ on their own; writers hold gate_ while they wait
+  // for shared_, which queues new readers behind them (see lock_shared()).
+  std::shared_lock<std::shared_mutex> lock_shared() const;
+  std::unique_lock<std::shared_mutex> lock_exclusive() const;
+
+  AnnOptions options_;
+  mutable std::mutex gate_;
+  mutable std::shared_mutex mutex_;
+  std::unique_ptr<Graph> graph_;
+};
+
+// The `k` most similar of `vectors` to `query` by exhaustive comparison
+// (indices into `vectors`, most similar first): the reference an index's
+// recall is measured against.
+std::vector<std::size_t> exact_top_k(std::span<const std::vector<float>> vectors,
+                                     std::span<const float> query, std::size_t k);
+
+}  // namespace cscx::knowledge

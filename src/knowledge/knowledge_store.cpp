@@ -1,0 +1,260 @@
+#include "knowledge/knowledge_store.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <span>
+
+#include "knowledge/embedder.h"
+
+namespace cscx::knowledge {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// The article as every write route answers it. The embedding itself stays
+// in the database: 1536 numbers help no client.
+#define CSCX_ARTICLE_JSON(kb)                                                        \
+  "json_build_object('id', " kb ".id, 'title', " kb ".title, 'content', " kb        \
+  ".content, 'category', " kb ".category, 'tags', " kb ".tags, 'is_public', " kb    \
+  ".is_public, 'metadata', " kb ".metadata, 'embedded', " kb                        \
+  ".embedding IS NOT NULL, 'created_at', " kb ".created_at, 'updated_at', " kb      \
+  ".updated_at)"
+
+// Tags travel as a JSON array ($4) so no text[] literal is quoted by hand.
+// $7 is the embedding as a real[] literal; pgvector casts it on assignment.
+constexpr const char* kInsertArticle =
+    "INSERT INTO public.knowledge_base AS kb"
+    "       (title, content, category, tags, is_public, metadata, embedding)"
+    " VALUES ($1::text, $2::text, $3::text,"
+    "         CASE WHEN $4::jsonb IS NULL THEN NULL"
+    "              ELSE ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END,"
+    "         coalesce($5::boolean, true), coalesce($6::jsonb, '{}'), $7::real[])"
+    " RETURNING " CSCX_ARTICLE_JSON("kb");
+
+// What an update must merge with: the fields that feed the embedding, and
+// the version (updated_at) the update is conditional on.
+constexpr const char* kReadForUpdate =
+    "SELECT kb.title, kb.content, to_json(kb.tags)::text, kb.updated_at::text"
+    "  FROM public.knowledge_base kb WHERE kb.id = $1::uuid";
+
+// Conditional on the version read by kReadForUpdate: a concurrent edit in
+// between makes this update nothing (and the route answer 409) instead of
+// storing an embedding of text that is no longer there.
+constexpr const char* kUpdateArticle =
+    "UPDATE public.knowledge_base AS kb"
+    "   SET title = $2::text, content = $3::text,"
+    "       tags = CASE WHEN $4::jsonb IS NULL THEN NULL"
+    "                   ELSE ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END,"
+    "       category = CASE WHEN $5::boolean THEN $6::text ELSE kb.category END,"
+    "       is_public = coalesce($7::boolean, kb.is_public),"
+    "       metadata = coalesce($8::jsonb, kb.metadata),"
+    "       embedding = $9::real[]"
+    " WHERE kb.id = $1::uuid AND kb.updated_at = $10::timestamptz"
+    " RETURNING " CSCX_ARTICLE_JSON("kb");
+#undef CSCX_ARTICLE_JSON
+
+constexpr const char* kDeleteArticle =
+    "DELETE FROM public.knowledge_base kb WHERE kb.id = $1::uuid"
+    " RETURNING json_build_object('id', kb.id, 'deleted', true)";
+
+// Hybrid ranking, as the caller. $1 query text, $2 ANN candidate ids (most
+// similar first), $3 their cosine similarities, $4 k, $5 how many full-text
+// matches to rank. Both candidate lists are joined to knowledge_base under
+// RLS *before* they are ranked, so an invisible article takes no rank.
+// Reciprocal rank fusion (Cormack et al., SIGIR 2009) with its usual
+// constant 60: score = 1/(60 + vector rank) + 1/(60 + text rank), a missing
+// side adding 0. The full-text expression is idx_kb_fulltext's (007).
+constexpr const char* kSearch =
+    "WITH ann AS ("
+    "  SELECT a.id, a.similarity, row_number() OVER (ORDER BY a.ord) AS rank"
+    "    FROM unnest($2::uuid[], $3::real[]) WITH ORDINALITY AS a(id, similarity, ord)"
+    "    JOIN public.knowledge_base kb ON kb.id = a.id),"
+    " q AS (SELECT websearch_to_tsquery('english'::regconfig, $1::text) AS query),"
+    " text_hits AS ("
+    "  SELECT kb.id,"
+    "         ts_rank_cd(to_tsvector('english'::regconfig, kb.title || ' ' || kb.content),"
+    "                    q.query) AS text_rank"
+    "    FROM public.knowledge_base kb, q"
+    "   WHERE to_tsvector('english'::regconfig, kb.title || ' ' || kb.content) @@ q.query"
+    "   ORDER BY text_rank DESC, kb.id LIMIT $5::integer),"
+    " text_ranked AS ("
+    "  SELECT t.id, t.text_rank, row_number() OVER (ORDER BY t.text_rank DESC, t.id) AS rank"
+    "    FROM text_hits t),"
+    " fused AS ("
+    "  SELECT coalesce(ann.id, t.id) AS id, ann.similarity, ann.rank AS vector_rank,"
+    "         t.text_rank, t.rank AS text_position,"
+    "         coalesce(1.0 / (60 + ann.rank), 0) + coalesce(1.0 / (60 + t.rank), 0) AS score"
+    "    FROM ann FULL JOIN text_ranked t ON t.id = ann.id"
+    "   ORDER BY score DESC, id LIMIT $4::integer)"
+    " SELECT json_build_object("
+    "   'query', $1::text, 'k', $4::integer, 'fusion', 'reciprocal_rank(60)',"
+    "   'results', coalesce(json_agg(json_build_object("
+    "       'id', kb.id, 'title', kb.title, 'category', kb.category, 'tags', kb.tags,"
+    "       'snippet', left(kb.content, 240),"
+    "       'score', round(f.score, 6),"
+    "       'vector', CASE WHEN f.vector_rank IS NULL THEN NULL ELSE json_build_object("
+    "           'rank', f.vector_rank, 'similarity', round(f.similarity::numeric, 6)) END,"
+    "       'text', CASE WHEN f.text_position IS NULL THEN NULL ELSE json_build_object("
+    "           'rank', f.text_position, 'ts_rank', round(f.text_rank::numeric, 6)) END)"
+    "     ORDER BY f.score DESC, kb.id), '[]'))"
+    "   FROM fused f JOIN public.knowledge_base kb ON kb.id = f.id";
+
+std::vector<std::string> tags_from_json(std::string_view text) {
+  std::vector<std::string> tags;
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return tags;
+  for (const json::value& tag : v.as_array()) {
+    if (tag.is_string()) tags.emplace_back(tag.as_string());
+  }
+  return tags;
+}
+
+db::Param tags_param(const std::optional<std::vector<std::string>>& tags) {
+  if (!tags) return std::nullopt;
+  json::array a;
+  for (const std::string& tag : *tags) a.emplace_back(tag);
+  return json::serialize(a);
+}
+
+db::Param bool_param(std::optional<bool> b) {
+  if (!b) return std::nullopt;
+  return std::string(*b ? "true" : "false");
+}
+
+Result<std::string> first_json(const std::vector<db::QueryResult>& results,
+                               std::string_view not_found) {
+  const db::QueryResult& last = results.back();
+  if (last.rows() == 0 || last.is_null(0, 0)) {
+    return make_error(Code::kNotFound, std::string(not_found));
+  }
+  return std::string(last.value(0, 0));
+}
+
+}  // namespace
+
+std::string article_embedding_literal(const std::string& title, const std::string& content,
+                                      const std::vector<std::string>& tags) {
+  return to_pg_array(embed_article(title, content, tags));
+}
+
+std::size_t candidate_count(int k) {
+  return std::clamp<std::size_t>(static_cast<std::size_t>(k) * 5, 50, 250);
+}
+
+// Statements are built by the plain functions below and kept in named
+// locals: GCC 12 mishandles braced temporaries inside co_await expressions
+// (see src/auth/auth_service.cpp).
+namespace {
+
+db::Statement insert_statement(const ArticleFields& f) {
+  const std::vector<std::string> tags = f.tags.value_or(std::vector<std::string>{});
+  return db::Statement{
+      "knowledge_insert",
+      kInsertArticle,
+      {f.title, f.content, f.category, tags_param(f.tags), bool_param(f.is_public),
+       f.metadata_json, article_embedding_literal(*f.title, *f.content, tags)}};
+}
+
+// `row` is kReadForUpdate's: the fields not in `f` keep their stored value.
+db::Statement update_statement(const std::string& id, const ArticleFields& f,
+                               const db::QueryResult& row) {
+  const std::string title = f.title.value_or(std::string(row.value(0, 0)));
+  const std::string content = f.content.value_or(std::string(row.value(0, 1)));
+  std::optional<std::vector<std::string>> tags = f.tags;
+  if (!tags && !row.is_null(0, 2)) tags = tags_from_json(row.value(0, 2));
+  return db::Statement{
+      "knowledge_update",
+      kUpdateArticle,
+      {id, title, content, tags_param(tags),
+       bool_param(f.category.has_value() || f.clear_category), f.category,
+       bool_param(f.is_public), f.metadata_json,
+       article_embedding_literal(title, content, tags.value_or(std::vector<std::string>{})),
+       std::string(row.value(0, 3))}};
+}
+
+db::Statement id_statement(std::string_view name, const char* sql, const std::string& id) {
+  return db::Statement{name, sql, {id}};
+}
+
+db::Statement search_statement(const SearchRequest& request,
+                               const std::vector<AnnHit>& candidates) {
+  std::string ids = "{";
+  std::string similarities = "{";
+  for (const AnnHit& hit : candidates) {
+    if (ids.size() > 1) {
+      ids += ',';
+      similarities += ',';
+    }
+    ids += hit.id;
+    similarities += std::to_string(hit.similarity);
+  }
+  ids += '}';
+  similarities += '}';
+  return db::Statement{"knowledge_search",
+                       kSearch,
+                       {request.query, ids, similarities, std::to_string(request.k),
+                        std::to_string(candidate_count(request.k))}};
+}
+
+db::TransactionOptions read_only() {
+  db::TransactionOptions options;
+  options.read_only = true;
+  return options;
+}
+
+}  // namespace
+
+asio::awaitable<Result<std::string>> create_article(db::Pool& pool,
+                                                    const db::RequestIdentity& who,
+                                                    const ArticleFields& f) {
+  const db::Statement insert = insert_statement(f);
+  auto results = co_await pool.run_in_transaction(who, std::span(&insert, 1));
+  if (!results) co_return results.error();
+  co_return first_json(*results, "article not written");
+}
+
+asio::awaitable<Result<std::string>> update_article(db::Pool& pool,
+                                                    const db::RequestIdentity& who,
+                                                    const std::string& id,
+                                                    const ArticleFields& f) {
+  const db::Statement read = id_statement("knowledge_read_for_update", kReadForUpdate, id);
+  const db::TransactionOptions options = read_only();
+  auto current = co_await pool.run_in_transaction(who, std::span(&read, 1), options);
+  if (!current) co_return current.error();
+  if (current->back().rows() == 0) co_return make_error(Code::kNotFound, "article not found");
+
+  const db::Statement update = update_statement(id, f, current->back());
+  auto results = co_await pool.run_in_transaction(who, std::span(&update, 1));
+  if (!results) co_return results.error();
+  if (results->back().rows() == 0) {
+    co_return make_error(Code::kConflict,
+                         "the article changed while it was being updated; retry");
+  }
+  co_return std::string(results->back().value(0, 0));
+}
+
+asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
+                                                    const db::RequestIdentity& who,
+                                                    const std::string& id) {
+  const db::Statement remove = id_statement("knowledge_delete", kDeleteArticle, id);
+  auto results = co_await pool.run_in_transaction(who, std::span(&remove, 1));
+  if (!results) co_return results.error();
+  co_return first_json(*results, "article not found");
+}
+
+asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
+                                                     const db::RequestIdentity& who,
+                                                     const SearchRequest& request,
+                                                     const std::vector<AnnHit>& candidates) {
+  const db::Statement search = search_statement(request, candidates);
+  const db::TransactionOptions options = read_only();
+  auto results = co_await pool.run_in_transaction(who, std::span(&search, 1), options);
+  if (!results) co_return results.error();
+  co_return first_json(*results, "no search result");
+}
+
+}  // namespace cscx::knowledge

@@ -1,0 +1,71 @@
+// The knowledge base's SQL: article writes (with the embedding computed on
+// write) and the hybrid search's read-back, all run as the caller through
+// db::Pool::run_in_transaction, so RLS decides what is written and seen.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "db/pool.h"
+#include "knowledge/ann_index.h"
+
+namespace cscx::knowledge {
+
+// An article's writable fields as a request gave them; nullopt = not given.
+// `category` given as JSON null clears it (clear_category).
+struct ArticleFields {
+  std::optional<std::string> title;
+  std::optional<std::string> content;
+  std::optional<std::string> category;
+  bool clear_category = false;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<bool> is_public;
+  std::optional<std::string> metadata_json;  // a JSON object
+};
+
+// Inserts an article (title and content present) with its embedding; the
+// stored row as JSON. Fails as RLS and constraints decide (kPermissionDenied
+// for a role that may not write).
+boost::asio::awaitable<Result<std::string>> create_article(db::Pool& pool,
+                                                           const db::RequestIdentity& who,
+                                                           const ArticleFields& fields);
+
+// Updates the given fields of article `id` and recomputes its embedding
+// from the merged title, content and tags. kNotFound when the caller cannot
+// see it; kConflict when it changed between the read and the write.
+boost::asio::awaitable<Result<std::string>> update_article(db::Pool& pool,
+                                                           const db::RequestIdentity& who,
+                                                           const std::string& id,
+                                                           const ArticleFields& fields);
+
+// Deletes article `id`; {"id":..., "deleted":true}. kNotFound when the
+// caller cannot see (or may not delete) it.
+boost::asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
+                                                           const db::RequestIdentity& who,
+                                                           const std::string& id);
+
+struct SearchRequest {
+  std::string query;
+  int k = 10;
+};
+
+// Hybrid search: `candidates` (from the ANN index, most similar first) and
+// PostgreSQL full-text matches are fused by reciprocal rank, after both
+// are read as the caller, so hidden articles neither appear nor shift the
+// ranks of visible ones. The response JSON lists each result's score parts.
+boost::asio::awaitable<Result<std::string>> search_articles(
+    db::Pool& pool, const db::RequestIdentity& who, const SearchRequest& request,
+    const std::vector<AnnHit>& candidates);
+
+// How many ANN candidates a search for `k` results reads back: enough that
+// hidden articles among them rarely leave fewer than k visible.
+std::size_t candidate_count(int k);
+
+// The embedding of an article as it will be stored (title, content, tags).
+std::string article_embedding_literal(const std::string& title, const std::string& content,
+                                      const std::vector<std::string>& tags);
+
+}  // namespace cscx::knowledge
