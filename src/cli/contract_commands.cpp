@@ -10,6 +10,7 @@
 
 #include "cli/intelligence_commands.h"
 #include "contracts/contract_parser.h"
+#include "llm/llm_assist.h"
 
 namespace cscx::cli::internal {
 namespace {
@@ -78,6 +79,8 @@ Result<void> contract_parse(const ContractParseOptions& o) {
   if (!bytes) return bytes.error();
   auto parsed = contracts::parse_contract(*bytes, limits);
   if (!parsed) return parsed.error();
+  // Off unless CSCX_LLM_* are set; any provider failure keeps the parser's result.
+  llm::refine_contract_blocking(llm::llm_config_from_env(), *parsed);
   if (o.json) {
     fmt::print("{}\n", boost::json::serialize(contracts::to_json(*parsed)));
   } else {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/intelligence_commands.h"
+#include "llm/llm_assist.h"
 #include "meetings/transcript_analyzer.h"
 
 namespace cscx::cli::internal {
@@ -71,6 +72,8 @@ Result<void> analyze(const TranscriptOptions& o) {
   if (!text) return text.error();
   auto analysis = meetings::analyze_transcript(*text, options);
   if (!analysis) return analysis.error();
+  // Off unless CSCX_LLM_* are set; any provider failure keeps the analyser's result.
+  llm::refine_transcript_blocking(llm::llm_config_from_env(), *text, *analysis);
   if (o.json) {
     fmt::print("{}\n", boost::json::serialize(meetings::to_json(*analysis)));
   } else {

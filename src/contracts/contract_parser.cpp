@@ -323,7 +323,8 @@ boost::json::object to_json(const ContractExtraction& x) {
     evidence[path] = boost::json::object{{"confidence", std::round(e.confidence * 100) / 100},
                                          {"page", e.page},
                                          {"start", e.start},
-                                         {"end", e.end}};
+                                         {"end", e.end},
+                                         {"source", e.source}};
   }
   o["evidence"] = std::move(evidence);
   return o;

@@ -46,6 +46,9 @@ struct Evidence {
   int page = 1;
   std::size_t start = 0;
   std::size_t end = 0;
+  // "rules" for the built-in parser, "llm" for a value the optional LLM
+  // provider gave (llm/llm_assist.h).
+  std::string source = "rules";
 };
 
 struct ContractTerm {

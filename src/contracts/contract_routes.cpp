@@ -13,6 +13,7 @@
 #include "api/route_support.h"
 #include "contracts/contract_parser.h"
 #include "contracts/contract_store.h"
+#include "llm/llm_assist.h"
 
 namespace cscx::contracts {
 namespace asio = boost::asio;
@@ -360,9 +361,11 @@ std::string extraction_body(const ContractExtraction& extraction) {
 }  // namespace
 
 void add_contract_routes(http::Router& router, const api::RouteContext& context) {
+  // Read once: the provider is configured for the life of the server.
+  std::optional<llm::LlmConfig> llm_config = llm::llm_config_from_env();
   router.add(
       "POST", "/api/contracts/parse", "/api/contracts/parse",
-      [context](const Request& request,
+      [context, llm_config](const Request& request,
                 RequestLog& log) -> asio::awaitable<Result<Response>> {
         // The anon key is public; parsing costs CPU and committing writes, so
         // both need a signed-in user or the service role.
@@ -378,6 +381,8 @@ void add_contract_routes(http::Router& router, const api::RouteContext& context)
         // second (docs/contracts.md, "HTTP API").
         auto extraction = parse_contract(parse->bytes());
         if (!extraction) co_return extraction.error();
+        // Asynchronous on this executor; never fails (docs/llm.md).
+        co_await llm::refine_contract(llm_config, *extraction);
         if (!parse->commit) co_return Response::json(200, extraction_body(*extraction));
 
         auto body =

@@ -228,6 +228,13 @@ boost::json::object to_json(const TranscriptAnalysis& a) {
   json::object talk;
   for (const auto& s : a.speakers) talk[s.name] = s.talk_share;
   o["talk_time"] = std::move(talk);
+  // Only when the LLM provider changed something, so the built-in output
+  // stays exactly the object.
+  if (!a.sources.empty()) {
+    json::object sources;
+    for (const auto& [name, source] : a.sources) sources[name] = source;
+    o["sources"] = std::move(sources);
+  }
   return o;
 }
 

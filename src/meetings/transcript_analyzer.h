@@ -16,6 +16,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -104,6 +105,10 @@ struct TranscriptAnalysis {
   std::size_t word_count = 0;
   std::optional<double> duration_seconds;
   bool repaired_utf8 = false;
+  // Output field ("summary", "action_items", "sentiment.overall", ...) ->
+  // "llm" for each field the optional LLM provider replaced
+  // (llm/llm_assist.h); empty when every field is the analyser's own.
+  std::map<std::string, std::string> sources;
 };
 
 // Analyses one transcript. Invalid UTF-8 is repaired (replaced by U+FFFD),

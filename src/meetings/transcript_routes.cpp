@@ -93,9 +93,11 @@ Result<TranscriptPost> parse_transcript_request(const Request& request) {
 }  // namespace
 
 void add_transcript_routes(http::Router& router, const api::RouteContext& context) {
+  // Read once: the provider is configured for the life of the server.
+  std::optional<llm::LlmConfig> llm_config = llm::llm_config_from_env();
   router.add(
       "POST", "/api/meetings/:id/transcript", "/api/meetings/:id/transcript",
-      [context](const Request& request,
+      [context, llm_config](const Request& request,
                 RequestLog& log) -> asio::awaitable<Result<Response>> {
         // anon holds no write privilege on these tables; answer as PostgREST
         // does for an anonymous write, before any SQL.
@@ -103,6 +105,7 @@ void add_transcript_routes(http::Router& router, const api::RouteContext& contex
         if (!caller) co_return caller.error();
         auto post = parse_transcript_request(request);
         if (!post) co_return post.error();
+        post->llm = llm_config;
         auto body = co_await post_transcript(context.pool, caller->who, *post);
         if (!body) co_return body.error();
         co_return Response::json(200, std::move(*body));

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "llm/llm_assist.h"
 #include "meetings/transcript_analyzer.h"
 
 namespace cscx::meetings {
@@ -264,6 +265,7 @@ asio::awaitable<Result<std::string>> post_transcript(db::Pool& pool,
   options.meeting_date = date;
   auto analysis = analyze_transcript(content, options);
   if (!analysis) co_return analysis.error();
+  co_await llm::refine_transcript(post.llm, content, *analysis);
 
   const std::vector<db::Statement> writes =
       save_statements(post.meeting_id, content, *analysis, date);

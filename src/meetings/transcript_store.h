@@ -28,6 +28,7 @@
 
 #include "core/error.h"
 #include "db/pool.h"
+#include "llm/llm_client.h"
 
 namespace cscx::meetings {
 
@@ -40,6 +41,9 @@ struct TranscriptPost {
   // Resolves relative due dates. When absent, the meeting's scheduled_at
   // (its UTC date) is used; an unscheduled meeting leaves them null.
   std::optional<std::chrono::year_month_day> meeting_date;
+  // When set, the optional LLM provider refines the analysis before it is
+  // stored (llm/llm_assist.h); its failures keep the analyser's result.
+  std::optional<llm::LlmConfig> llm;
 };
 
 // Analyses `post.content` and stores it with its insights as `who`. Returns
