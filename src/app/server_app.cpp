@@ -55,11 +55,6 @@ Result<long> env_number(const char* name, long fallback, long min, long max) {
 // The URL the request pool logs in with: the embedded cluster's
 // `authenticator`; for an external server $CSCX_API_DATABASE_URL, else
 // DATABASE_URL (whose user must be able to SET ROLE to the request roles).
-std::string api_url(DatabaseTarget& target) {
-  if (target.embedded()) return target.cluster().url("cscx", "authenticator");
-  if (const char* v = std::getenv("CSCX_API_DATABASE_URL"); v && *v) return v;
-  return target.admin_url();
-}
 
 // `ready_body` is what /ready answers when the database is current.
 void add_health_routes(http::Router& router, db::Pool& pool, std::string ready_body) {
@@ -136,6 +131,12 @@ Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
   return o;
 }
 
+std::string api_database_url(DatabaseTarget& target) {
+  if (target.embedded()) return target.cluster().url("cscx", "authenticator");
+  if (const char* v = std::getenv("CSCX_API_DATABASE_URL"); v && *v) return v;
+  return target.admin_url();
+}
+
 Result<void> run_server(DatabaseTarget& target, const std::string& home,
                         const ServeOptions& options) {
   raise_descriptor_limit();
@@ -154,7 +155,7 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
                                ? options.threads
                                : std::max(1u, std::thread::hardware_concurrency());
   db::Pool pool(server.io_context().get_executor(),
-                db::PoolOptions{api_url(target),
+                db::PoolOptions{api_database_url(target),
                                 options.pool_size ? options.pool_size : 4 * threads,
                                 std::chrono::milliseconds(5000)});
   server.metrics().add_gauge_source([&pool] {
@@ -177,7 +178,7 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
 
   // The /rest/v1 schema cache: loaded now (a server that cannot read its
   // schema does not start), then kept current by NOTIFY pgrst.
-  auto schema = rest::SchemaListener::start(api_url(target));
+  auto schema = rest::SchemaListener::start(api_database_url(target));
   if (!schema) return schema.error();
 
   // The knowledge base's ANN index: every article loaded now, then kept

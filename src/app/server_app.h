@@ -24,6 +24,10 @@ struct ServeOptions {
                                                           bool host_given,
                                                           bool port_given);
 
+// The connection string the API pool uses: the embedded cluster's
+// authenticator role, else $CSCX_API_DATABASE_URL, else the admin URL.
+std::string api_database_url(DatabaseTarget& target);
+
 // Runs the server on a migrated database until SIGINT/SIGTERM, then drains
 // in-flight requests. Prints "cscx: listening on http://host:port" once
 // listening. `home` holds the JWT secret.

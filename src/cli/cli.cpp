@@ -240,10 +240,9 @@ Result<void> cmd_serve(const Options& o) {
   if (auto r = target->ensure_running(); !r) return r;
   Result<void> result = migrate_to_current(target->admin_url(), true);
   if (result && o.demo) {
-    auto conn = db::Connection::open(target->admin_url());
-    if (!conn) {
-      result = conn.error();
-    } else if (auto loaded = app::load_demo_data_if_empty(*conn); !loaded) {
+    auto loaded =
+        app::load_demo_data_if_empty(target->admin_url(), app::api_database_url(*target));
+    if (!loaded) {
       result = loaded.error();
     } else if (*loaded) {
       fmt::print("loaded demo data\n");
