@@ -184,7 +184,7 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   // The knowledge base's ANN index: every article loaded now, then kept
   // current by NOTIFY cscx_knowledge (knowledge/index_sync.h).
   knowledge::AnnIndex knowledge_index;
-  auto knowledge_sync = knowledge::IndexSync::start(api_url(target), knowledge_index);
+  auto knowledge_sync = knowledge::IndexSync::start(api_database_url(target), knowledge_index);
   if (!knowledge_sync) return knowledge_sync.error();
 
   // Says how knowledge search runs here (issue 8): where pgvector is
