@@ -4,6 +4,7 @@
 //
 //   build/bench/bench_knowledge [--articles 100000] [--queries 2000]
 //                               [--recall-queries 300] [--ef 128] [--m 32] [--efc 200]
+//   build/bench/bench_knowledge --sweep [...]   (ef_search 64, 128, 256, 512)
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -29,6 +30,7 @@ struct Options {
   std::size_t ef = 128;
   std::size_t m = 32;
   std::size_t ef_construction = 200;
+  bool sweep = false;
 };
 
 double seconds_since(Clock::time_point start) {
@@ -49,6 +51,11 @@ double percentile(std::vector<double> v, double p) {
 }
 
 bool parse(int argc, char** argv, Options& o) {
+  if (argc > 1 && std::strcmp(argv[1], "--sweep") == 0) {  // must come first
+    o.sweep = true;
+    ++argv;
+    --argc;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::size_t n = std::strtoul(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--articles") == 0) o.articles = n;
@@ -67,7 +74,7 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) {
-    fmt::print(stderr, "usage: bench_knowledge [--articles N] [--queries N] "
+    fmt::print(stderr, "usage: bench_knowledge [--sweep] [--articles N] [--queries N] "
                        "[--recall-queries N] [--ef N] [--m N] [--efc N]\n");
     return 2;
   }
@@ -99,23 +106,39 @@ int main(int argc, char** argv) {
   for (std::size_t q = 0; q < o.queries; ++q) queries.push_back(embed_text(query_text.query()));
   const double query_embed_us = seconds_since(start) * 1e6 / double(o.queries);
 
-  std::vector<double> latency_us;
-  std::vector<std::vector<AnnHit>> results;
-  for (const Embedding& q : queries) {
-    const auto t = Clock::now();
-    results.push_back(index.search(q, 10));
-    latency_us.push_back(seconds_since(t) * 1e6);
-  }
-
-  std::size_t found = 0, wanted = 0;
+  // Exact answers once; then latency and recall for each beam width.
   const std::size_t recall_queries = std::min(o.recall_queries, queries.size());
+  std::vector<std::vector<std::size_t>> exact;
   for (std::size_t q = 0; q < recall_queries; ++q) {
-    for (const std::size_t i : exact_top_k(vectors, queries[q], 10)) {
-      ++wanted;
-      const std::string id = std::to_string(i);
-      found += std::any_of(results[q].begin(), results[q].end(),
-                           [&](const AnnHit& h) { return h.id == id; });
+    exact.push_back(exact_top_k(vectors, queries[q], 10));
+  }
+  struct Run {
+    std::size_t ef;
+    double p50, p99, max, recall;
+  };
+  std::vector<Run> runs;
+  std::vector<std::size_t> efs{o.ef};
+  if (o.sweep) efs = {64, 128, 256, 512};
+  for (const std::size_t ef : efs) {
+    index.set_ef_search(ef);
+    std::vector<double> latency_us;
+    std::vector<std::vector<AnnHit>> results;
+    for (const Embedding& q : queries) {
+      const auto t = Clock::now();
+      results.push_back(index.search(q, 10));
+      latency_us.push_back(seconds_since(t) * 1e6);
     }
+    std::size_t found = 0, wanted = 0;
+    for (std::size_t q = 0; q < recall_queries; ++q) {
+      for (const std::size_t i : exact[q]) {
+        ++wanted;
+        const std::string id = std::to_string(i);
+        found += std::any_of(results[q].begin(), results[q].end(),
+                             [&](const AnnHit& h) { return h.id == id; });
+      }
+    }
+    runs.push_back(Run{ef, percentile(latency_us, 0.50), percentile(latency_us, 0.99),
+                       percentile(latency_us, 1.0), double(found) / double(wanted)});
   }
 
   fmt::print("articles            {}\n", o.articles);
@@ -129,10 +152,10 @@ int main(int argc, char** argv) {
              double(index.memory_bytes()) / (1 << 20),
              double(rss_after - rss_before) / (1 << 20));
   fmt::print("query embedding     {:.1f} us\n", query_embed_us);
-  fmt::print("top-10 search       p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us ({} queries)\n",
-             percentile(latency_us, 0.50), percentile(latency_us, 0.99),
-             percentile(latency_us, 1.0), latency_us.size());
-  fmt::print("recall@10           {:.4f} vs exact search ({} queries)\n",
-             double(found) / double(wanted), recall_queries);
+  for (const Run& r : runs) {
+    fmt::print("top-10, ef={:<4}     p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us ({} queries); "
+               "recall@10 {:.4f} ({} queries)\n",
+               r.ef, r.p50, r.p99, r.max, o.queries, r.recall, recall_queries);
+  }
   return 0;
 }

@@ -125,6 +125,12 @@ std::vector<AnnHit> AnnIndex::search(std::span<const float> query, std::size_t k
   return hits;
 }
 
+void AnnIndex::set_ef_search(std::size_t ef) {
+  auto lock = lock_exclusive();
+  options_.ef_search = ef;
+  graph_->hnsw.setEf(ef);
+}
+
 std::size_t AnnIndex::size() const {
   auto lock = lock_shared();
   return graph_->live_count;

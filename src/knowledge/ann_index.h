@@ -64,6 +64,9 @@ class AnnIndex {
   // finds nothing.
   std::vector<AnnHit> search(std::span<const float> query, std::size_t k) const;
 
+  // Changes the query-time beam width (AnnOptions::ef_search).
+  void set_ef_search(std::size_t ef);
+
   // Ids currently searchable.
   std::size_t size() const;
   // Bytes held by the graph and vectors (not the id strings).
