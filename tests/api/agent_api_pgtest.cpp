@@ -171,8 +171,21 @@ TEST_F(AgentApi, ApprovedMeetingIsScheduledInTheSameTransaction) {
   EXPECT_EQ(value("SELECT count(*) FROM activity_log WHERE entity_id = '" + id +
                   "' AND action = 'update'"),
             "1");
-  Reply timeline = get("/api/customers/" + tenant_id('a', kCustomer) + "/timeline", 'a');
-  EXPECT_NE(timeline.body.find(id), std::string::npos);
+  Reply timeline =
+      get("/api/customers/" + tenant_id('a', kCustomer) + "/timeline?type=approval", 'a');
+  ASSERT_EQ(timeline.status, 200u) << timeline.body;
+  bool shown = false;
+  const json::value events = timeline.json();
+  for (const json::value& event : events.as_array()) {
+    if (event.at("id").as_string() != id) continue;
+    shown = true;
+    EXPECT_EQ(event.at("detail").at("status"), "approved");
+    EXPECT_EQ(event.at("detail").at("comment"), "go ahead");
+    EXPECT_EQ(event.at("detail").at("result").at("meeting_id").as_string(), meeting);
+    EXPECT_EQ(event.at("detail").at("payload").at("title").as_string(),
+              value("SELECT title FROM meetings WHERE id = '" + meeting + "'"));
+  }
+  EXPECT_TRUE(shown) << timeline.body;
 
   // Twice: refused, nothing more runs.
   const std::string before = agent_rows();
