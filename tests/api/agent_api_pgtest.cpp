@@ -2,6 +2,9 @@
 // and approvals end to end: a proposal runs only when approved, in the
 // transaction that marks it; rejected, expired, twice-approved and other
 // CSMs' approvals change nothing.
+#include <set>
+#include <thread>
+
 #include "api/workspace_fixture.h"
 
 namespace cscx::testing {
@@ -193,6 +196,20 @@ TEST_F(AgentApi, ApprovedMeetingIsScheduledInTheSameTransaction) {
   EXPECT_EQ(again.status, 409u) << again.body;
   EXPECT_EQ(again.code(), "conflict");
   EXPECT_EQ(agent_rows(), before);
+}
+
+TEST_F(AgentApi, TwoConcurrentApprovalsRunTheActionOnce) {
+  const std::string session = new_session('a');
+  const std::string id = proposed(chat('a', session, "schedule a meeting"), "schedule_meeting");
+  const std::string meetings_before = value("SELECT count(*) FROM meetings");
+  Reply first;
+  Reply second;
+  std::thread other([&] { second = decide('a', id, true); });
+  first = decide('a', id, true);
+  other.join();
+  std::multiset<unsigned> statuses{first.status, second.status};
+  EXPECT_EQ(statuses, (std::multiset<unsigned>{200u, 409u})) << first.body << " / " << second.body;
+  EXPECT_EQ(value("SELECT count(*) FROM meetings"), std::to_string(std::stoi(meetings_before) + 1));
 }
 
 TEST_F(AgentApi, ApprovedStageChangeAndTaskTakeEffect) {
