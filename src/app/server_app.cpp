@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "agents/agent_routes.h"
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/keys.h"
@@ -204,6 +205,7 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   meetings::add_transcript_routes(server.router(), api_context);
   health::add_health_api_routes(server.router(), api_context);
   knowledge::add_knowledge_routes(server.router(), api_context, knowledge_index);
+  agents::add_agent_routes(server.router(), api_context);
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
   health::start_refresh_schedule(server.io_context().get_executor(), pool,

@@ -15,4 +15,13 @@ namespace cscx::customers {
 // outlive the router.
 void add_customer_routes(http::Router& router, const api::RouteContext& context);
 
+// The statement PATCH /api/customers/:id runs for {"stage": stage}, for an
+// approved agent proposal (src/agents) to change a stage exactly as the
+// route does. kInvalidArgument for an unknown stage; `self` is the caller's
+// user id ("" for service_role). Its row: the customer as JSON, none when
+// the customer is not visible.
+[[nodiscard]] Result<db::Statement> stage_change_statement(const std::string& customer_id,
+                                                           const std::string& stage,
+                                                           std::string_view self);
+
 }  // namespace cscx::customers

@@ -41,7 +41,8 @@ constexpr std::array<EventSource, 7> kSources{{
     {"agent_message",
      "SELECT 'agent_message'::text AS type, am.id, coalesce(am.created_at, '-infinity') AS at,"
      " json_build_object('session_id', am.session_id, 'role', am.role,"
-     "  'agent_id', am.agent_id, 'content', am.content) AS detail"
+     "  'agent_id', am.agent_id, 'content', am.content,"
+     "  'citations', am.metadata->'citations', 'kind', am.metadata->>'kind') AS detail"
      " FROM public.agent_messages am JOIN public.agent_sessions s ON s.id = am.session_id"
      " WHERE s.customer_id = $1"},
     {"contract",
@@ -53,7 +54,9 @@ constexpr std::array<EventSource, 7> kSources{{
      "SELECT 'approval'::text AS type, ap.id, coalesce(ap.created_at, '-infinity') AS at,"
      " json_build_object('session_id', ap.session_id, 'agent_id', ap.agent_id,"
      "  'action', ap.action, 'details', ap.details, 'status', ap.status,"
-     "  'resolved_by', ap.resolved_by, 'resolved_at', ap.resolved_at) AS detail"
+     "  'resolved_by', ap.resolved_by, 'resolved_at', ap.resolved_at, 'comment', ap.comment,"
+     "  'payload', ap.metadata->'payload', 'evidence', ap.metadata->'evidence',"
+     "  'result', ap.metadata->'result', 'expires_at', ap.metadata->'expires_at') AS detail"
      " FROM public.approvals ap JOIN public.agent_sessions s ON s.id = ap.session_id"
      " WHERE s.customer_id = $1"},
     {"task",

@@ -6,6 +6,7 @@
 
 #include "api/route_support.h"
 #include "customers/customer_internal.h"
+#include "customers/customer_routes.h"
 
 namespace cscx::customers::internal {
 namespace {
@@ -177,3 +178,12 @@ db::Statement delete_statement(const std::string& id, bool hard) {
 }
 
 }  // namespace cscx::customers::internal
+
+namespace cscx::customers {
+
+Result<db::Statement> stage_change_statement(const std::string& customer_id,
+                                             const std::string& stage, std::string_view self) {
+  return internal::update_statement(customer_id, boost::json::object{{"stage", stage}}, self);
+}
+
+}  // namespace cscx::customers

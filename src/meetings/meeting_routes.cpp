@@ -7,6 +7,7 @@
 
 #include "api/list_query.h"
 #include "meetings/icalendar.h"
+#include "meetings/meeting_schedule.h"
 
 namespace cscx::meetings {
 namespace asio = boost::asio;
@@ -18,16 +19,7 @@ using http::Response;
 
 namespace {
 
-// A meeting to schedule, checked; attendees are stakeholder ids.
-struct ScheduleRequest {
-  std::string customer_id;
-  std::string title;
-  std::string scheduled_at;  // RFC 3339 with Z or an offset
-  int duration = 30;         // minutes
-  std::vector<std::string> attendees;
-  std::optional<std::string> description;
-  std::optional<std::string> meeting_url;
-};
+using ScheduleRequest = MeetingToSchedule;
 
 bool is_date_time(const std::string& text) {
   static const std::regex kDateTime(
@@ -105,50 +97,8 @@ Result<void> read_schedule_field(std::string_view key, const json::value& v,
 Result<ScheduleRequest> parse_schedule(const Request& request) {
   auto body = api::json_object_body(request);
   if (!body) return body.error();
-  ScheduleRequest out;
-  for (const auto& [key, value] : *body) {
-    auto read = read_schedule_field(key, value, out);
-    if (!read) return read.error();
-  }
-  for (std::string_view required : {"customer_id", "title", "scheduled_at"}) {
-    if (!body->contains(required)) return invalid(std::string(required) + " is required");
-  }
-  return out;
+  return parse_meeting_to_schedule(*body);
 }
-
-std::string uuid_array(const std::vector<std::string>& ids) {
-  std::string literal = "{";
-  for (const std::string& id : ids) {
-    if (literal.size() > 1) literal += ',';
-    literal += id;
-  }
-  return literal + "}";
-}
-
-// $1 customer, $2 title, $3 start, $4 minutes, $5 attendee ids (uuid[]),
-// $6 description, $7 URL. Inserts only when the customer is visible and
-// every attendee is one of its stakeholders; attendees are stored in the
-// order given, with name, email and role. Second column: what was missing
-// ('customer', or the unknown attendee ids), NULL on success.
-constexpr const char* kSchedule =
-    "WITH customer AS (SELECT c.id FROM public.customers c WHERE c.id = $1),"
-    " chosen AS (SELECT s.id, s.name, s.email, s.role FROM public.stakeholders s"
-    "   WHERE s.customer_id = $1 AND s.id = ANY($5::uuid[])),"
-    " inserted AS ("
-    "   INSERT INTO public.meetings (customer_id, title, description, scheduled_at, duration,"
-    "     status, meeting_url, attendees)"
-    "   SELECT c.id, $2, $6, $3::timestamptz, $4::integer, 'scheduled', $7,"
-    "     coalesce((SELECT jsonb_agg(jsonb_build_object('stakeholder_id', ch.id,"
-    "       'name', ch.name, 'email', ch.email, 'role', ch.role)"
-    "       ORDER BY array_position($5::uuid[], ch.id)) FROM chosen ch), '[]')"
-    "   FROM customer c"
-    "   WHERE (SELECT count(*) FROM chosen) = cardinality($5::uuid[])"
-    "   RETURNING *)"
-    " SELECT (SELECT to_json(i)::text FROM inserted i),"
-    "  CASE WHEN NOT EXISTS (SELECT 1 FROM customer) THEN 'customer'"
-    "   WHEN NOT EXISTS (SELECT 1 FROM inserted) THEN"
-    "    (SELECT string_agg(a::text, ', ') FROM unnest($5::uuid[]) a"
-    "     WHERE a NOT IN (SELECT id FROM chosen)) END";
 
 asio::awaitable<Result<Response>> schedule(api::RouteContext context, const Request& request,
                                            RequestLog& log) {
@@ -156,11 +106,7 @@ asio::awaitable<Result<Response>> schedule(api::RouteContext context, const Requ
   if (!caller) co_return caller.error();
   auto input = parse_schedule(request);
   if (!input) co_return input.error();
-  const db::Statement statement{
-      "schedule_meeting",
-      kSchedule,
-      {input->customer_id, input->title, input->scheduled_at, std::to_string(input->duration),
-       uuid_array(input->attendees), input->description, input->meeting_url}};
+  const db::Statement statement = schedule_meeting_statement(*input);
   auto results = co_await context.pool.run_in_transaction(caller->who, std::span(&statement, 1));
   if (!results) co_return results.error();
   const db::QueryResult& row = results->back();
@@ -329,6 +275,63 @@ void add(http::Router& router, const api::RouteContext& context, const char* met
 }
 
 }  // namespace
+
+namespace {
+std::string uuid_array(const std::vector<std::string>& ids) {
+  std::string literal = "{";
+  for (const std::string& id : ids) {
+    if (literal.size() > 1) literal += ',';
+    literal += id;
+  }
+  return literal + "}";
+}
+
+// $1 customer, $2 title, $3 start, $4 minutes, $5 attendee ids (uuid[]),
+// $6 description, $7 URL. Inserts only when the customer is visible and
+// every attendee is one of its stakeholders; attendees are stored in the
+// order given, with name, email and role. Second column: what was missing
+// ('customer', or the unknown attendee ids), NULL on success.
+constexpr const char* kSchedule =
+    "WITH customer AS (SELECT c.id FROM public.customers c WHERE c.id = $1),"
+    " chosen AS (SELECT s.id, s.name, s.email, s.role FROM public.stakeholders s"
+    "   WHERE s.customer_id = $1 AND s.id = ANY($5::uuid[])),"
+    " inserted AS ("
+    "   INSERT INTO public.meetings (customer_id, title, description, scheduled_at, duration,"
+    "     status, meeting_url, attendees)"
+    "   SELECT c.id, $2, $6, $3::timestamptz, $4::integer, 'scheduled', $7,"
+    "     coalesce((SELECT jsonb_agg(jsonb_build_object('stakeholder_id', ch.id,"
+    "       'name', ch.name, 'email', ch.email, 'role', ch.role)"
+    "       ORDER BY array_position($5::uuid[], ch.id)) FROM chosen ch), '[]')"
+    "   FROM customer c"
+    "   WHERE (SELECT count(*) FROM chosen) = cardinality($5::uuid[])"
+    "   RETURNING *)"
+    " SELECT (SELECT to_json(i)::text FROM inserted i),"
+    "  CASE WHEN NOT EXISTS (SELECT 1 FROM customer) THEN 'customer'"
+    "   WHEN NOT EXISTS (SELECT 1 FROM inserted) THEN"
+    "    (SELECT string_agg(a::text, ', ') FROM unnest($5::uuid[]) a"
+    "     WHERE a NOT IN (SELECT id FROM chosen)) END";
+
+}  // namespace
+
+Result<MeetingToSchedule> parse_meeting_to_schedule(const json::object& body) {
+  ScheduleRequest out;
+  for (const auto& [key, value] : body) {
+    auto read = read_schedule_field(key, value, out);
+    if (!read) return read.error();
+  }
+  for (std::string_view required : {"customer_id", "title", "scheduled_at"}) {
+    if (!body.contains(required)) return invalid(std::string(required) + " is required");
+  }
+  return out;
+}
+
+db::Statement schedule_meeting_statement(const MeetingToSchedule& meeting) {
+  return db::Statement{
+      "schedule_meeting",
+      kSchedule,
+      {meeting.customer_id, meeting.title, meeting.scheduled_at, std::to_string(meeting.duration),
+       uuid_array(meeting.attendees), meeting.description, meeting.meeting_url}};
+}
 
 void add_meeting_routes(http::Router& router, const api::RouteContext& context) {
   add(router, context, "POST", "/api/meetings/schedule", "/api/meetings/schedule", schedule);
