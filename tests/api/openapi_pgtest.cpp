@@ -334,7 +334,27 @@ TEST_F(OpenApi, RealResponsesMatchTheDocument) {
        R"({"customer_id":")" + b + R"(","title":"QBR","scheduled_at":"2030-01-02T15:00:00Z"})", 404},
       {"POST", "/api/contracts/parse", "/api/contracts/parse", 'a',
        R"({"text":"Master Services Agreement between Vendor Inc. and Acme Corp. Annual fee: $120,000."})", 200},
+      {"POST", "/api/contracts/parse?commit=true", "/api/contracts/parse", 'a',
+       R"({"text":"Master Services Agreement between Vendor Inc. and Acme Corp. Annual fee: $120,000."})", 201},
       {"POST", "/api/contracts/parse", "/api/contracts/parse", 'a', R"({"txt":"x"})", 400},
+      {"POST", "/api/customers/" + a + "/health/override", "/api/customers/{id}/health/override", 'a',
+       R"({"score":55,"reason":"exec call","expires_at":"2099-01-01T00:00:00Z"})", 200},
+      {"POST", "/api/customers/" + a + "/health/override", "/api/customers/{id}/health/override", 'a',
+       R"({"score":101,"reason":"x","expires_at":"2099-01-01T00:00:00Z"})", 400},
+      {"DELETE", "/api/customers/" + a + "/health/override", "/api/customers/{id}/health/override", 'a', "", 200},
+      {"DELETE", "/api/customers/" + b + "/health/override", "/api/customers/{id}/health/override", 'a', "", 404},
+      {"PUT", "/api/scorecard", "/api/scorecard", 'a', R"({"weights":{"adoption":1}})", 403},
+      {"PUT", "/api/scorecard", "/api/scorecard", 's', R"({"weights":{"nope":1}})", 400},
+      {"PUT", "/api/scorecard", "/api/scorecard", 's', R"({"weights":{"adoption":1,"engagement":1}})", 200},
+      {"PATCH", "/api/tasks/" + a, "/api/tasks/{id}", 'a', R"({"status":"done"})", 404},
+      {"POST", "/api/meetings/" + tenant_id('a', kMeeting) + "/transcript", "/api/meetings/{id}/transcript", 'a',
+       R"({"content":"Sarah: We decided to renew. Mike: I will send the quote by Friday."})", 200},
+      {"POST", "/api/meetings/" + tenant_id('b', kMeeting) + "/transcript", "/api/meetings/{id}/transcript", 'a',
+       R"({"content":"Sarah: hello"})", 404},
+      {"GET", "/api/meetings/" + tenant_id('b', kMeeting) + ".ics", "/api/meetings/{id}.ics", 'a', "", 404},
+      {"DELETE", "/api/customers/" + a, "/api/customers/{id}", 'a', "", 200},
+      {"GET", "/api/customers/" + a + "/adoption", "/api/customers/{id}/adoption", 'a', "", 200},
+      {"GET", "/api/customers/" + a + "/health", "/api/customers/{id}/health", 'a', "", 200},
   };
   for (const Case& c : cases) {
     const http::testing::HeaderList headers =
@@ -345,6 +365,24 @@ TEST_F(OpenApi, RealResponsesMatchTheDocument) {
     for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     expect_documented(reply, c.path, method);
   }
+}
+
+// The one route whose answer is not JSON: its 200 is documented as
+// text/calendar, and that is what the server sends.
+TEST_F(OpenApi, CalendarFileIsDocumentedAsTextCalendar) {
+  const Reply meeting = call("POST", "/api/meetings/schedule", as('a'),
+                             R"({"customer_id":")" + tenant_id('a', kCustomer) +
+                                 R"(","title":"QBR","scheduled_at":"2030-01-02T15:00:00Z"})");
+  ASSERT_EQ(meeting.status, 201u) << meeting.body;
+  const std::string id(meeting.json().at("id").as_string());
+  const Reply ics = get("/api/meetings/" + id + ".ics", 'a');
+  ASSERT_EQ(ics.status, 200u) << ics.body;
+  EXPECT_TRUE(ics.content_type.starts_with("text/calendar")) << ics.content_type;
+  EXPECT_TRUE(ics.body.starts_with("BEGIN:VCALENDAR"));
+  Validator validator(doc_);
+  const json::value* content = validator.resolve(
+      "#/paths/~1api~1meetings~1{id}.ics/get/responses/200/content/text~1calendar");
+  EXPECT_NE(content, nullptr);
 }
 
 }  // namespace
