@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agents/agent_routes.h"
+#include "api/openapi_route.h"
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/keys.h"
@@ -89,6 +90,19 @@ void raise_descriptor_limit() {
 }
 
 }  // namespace
+
+void add_api_routes(http::Router& router, const api::RouteContext& api_context,
+                    knowledge::AnnIndex& knowledge_index) {
+  api::add_openapi_route(router);
+  customers::add_customer_routes(router, api_context);
+  meetings::add_meeting_routes(router, api_context);
+  training::add_training_routes(router, api_context);
+  contracts::add_contract_routes(router, api_context);
+  meetings::add_transcript_routes(router, api_context);
+  health::add_health_api_routes(router, api_context);
+  knowledge::add_knowledge_routes(router, api_context, knowledge_index);
+  agents::add_agent_routes(router, api_context);
+}
 
 Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
                                             bool port_given) {
@@ -197,15 +211,8 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
                                 knowledge::kEmbedderVersion));
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
-  const api::RouteContext api_context{pool, *secret, server.metrics()};
-  customers::add_customer_routes(server.router(), api_context);
-  meetings::add_meeting_routes(server.router(), api_context);
-  training::add_training_routes(server.router(), api_context);
-  contracts::add_contract_routes(server.router(), api_context);
-  meetings::add_transcript_routes(server.router(), api_context);
-  health::add_health_api_routes(server.router(), api_context);
-  knowledge::add_knowledge_routes(server.router(), api_context, knowledge_index);
-  agents::add_agent_routes(server.router(), api_context);
+  add_api_routes(server.router(), api::RouteContext{pool, *secret, server.metrics()},
+                 knowledge_index);
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
   health::start_refresh_schedule(server.io_context().get_executor(), pool,

@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "api/route_support.h"
 #include "app/database_target.h"
 #include "core/error.h"
+#include "knowledge/ann_index.h"
 
 namespace cscx::app {
 
@@ -18,6 +20,13 @@ struct ServeOptions {
   std::vector<std::string> allowed_origins = {"*"};  // $CSCX_ALLOWED_ORIGINS, comma-separated
   long health_refresh_seconds = 3600;  // $CSCX_HEALTH_REFRESH_SECONDS, 0 = no schedule
 };
+
+// Adds every /api route. One list, used by run_server and by the test that
+// checks api/openapi.json describes exactly these routes
+// (tests/api/openapi_pgtest.cpp): a new route group goes here. Knowledge
+// search reads `knowledge_index`, which must outlive the router.
+void add_api_routes(http::Router& router, const api::RouteContext& context,
+                    knowledge::AnnIndex& knowledge_index);
 
 // Fills unset options from the environment.
 [[nodiscard]] Result<ServeOptions> serve_options_from_env(ServeOptions flags,

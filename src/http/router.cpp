@@ -45,6 +45,15 @@ int kind(bool prefix, bool is_template) { return prefix ? 2 : is_template ? 1 : 
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(entries_.size());
+  for (const Entry& e : entries_) {
+    out.emplace_back(e.method, e.prefix ? e.pattern + "*" : e.pattern);
+  }
+  return out;
+}
+
 void Router::add(std::string method, std::string path, std::string route,
                  Handler handler) {
   Entry entry;

@@ -44,6 +44,10 @@ class Router {
 
   RouteMatch match(std::string_view method, std::string_view path) const;
 
+  // Every (method, path) as given to add(), in matching order; lets tests
+  // check that documentation (docs/openapi.md) lists exactly these.
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
  private:
   struct Entry {
     std::string method;

@@ -127,5 +127,15 @@ TEST_F(RouterTest, MethodsAreCaseSensitive) {
   EXPECT_EQ(router_.match("get", "/health").status, 405u);
 }
 
+TEST_F(RouterTest, ListsEveryRouteAsAddedInMatchingOrder) {
+  router_.add("GET", "/api/tasks/:id", "/api/tasks/:id", answering(200));
+  router_.add("GET", "/health", "/health", answering(500));  // a duplicate is kept once
+  using Route = std::pair<std::string, std::string>;
+  const std::vector<Route> expected = {
+      {"GET", "/health"},          {"GET", "/rest/v1/rpc/ping"}, {"GET", "/api/tasks/:id"},
+      {"POST", "/rest/v1/rpc/*"}, {"GET", "/rest/v1/*"},       {"POST", "/rest/v1/*"}};
+  EXPECT_EQ(router_.routes(), expected);
+}
+
 }  // namespace
 }  // namespace cscx::http
