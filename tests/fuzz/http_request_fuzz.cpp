@@ -34,19 +34,18 @@ void parse_and_route(const char* bytes, size_t size) {
   http::internal::apply_limits(parser, options);
   boost::system::error_code ec;
   std::string_view rest(bytes, size);
+  // Every round consumes bytes or ends the loop: a round that parses
+  // nothing (need_more, or a pause with no error) means the input is over.
   while (!parser.is_done()) {
     const size_t used = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
     rest.remove_prefix(used);
-    if (ec == boost::beast::http::error::need_more) {
-      if (rest.empty() || used == 0) {
-        if (!parser.got_some()) return;  // put_eof's precondition
-        parser.put_eof(ec);
-        break;
-      }
-      ec = {};
-      continue;
+    if (ec && ec != boost::beast::http::error::need_more) return;
+    ec = {};
+    if (used == 0) {
+      if (!parser.got_some()) return;  // put_eof's precondition
+      parser.put_eof(ec);
+      break;
     }
-    if (ec) return;
   }
   if (ec || !parser.is_done()) return;
   bool target_ok = false;
