@@ -453,26 +453,14 @@ asio::awaitable<Result<Response>> approve(api::RouteContext context, const Reque
   co_return co_await run_approved(context, *caller, *id, *decision, *approval);
 }
 
-using RouteFunction = asio::awaitable<Result<Response>> (*)(api::RouteContext,
-                                                            const Request&, RequestLog&);
-
-void add(http::Router& router, const api::RouteContext& context, const char* method,
-         const char* path, RouteFunction function) {
-  router.add(method, path, path,
-             [context, function](const Request& request,
-                                 RequestLog& log) -> asio::awaitable<Result<Response>> {
-               co_return co_await function(context, request, log);
-             });
-}
-
 }  // namespace
 
 void add_agent_routes(http::Router& router, const api::RouteContext& context) {
-  add(router, context, "POST", "/api/agents/sessions", create_session);
-  add(router, context, "GET", "/api/agents/sessions/:id", get_session);
-  add(router, context, "POST", "/api/agents/chat", chat);
-  add(router, context, "GET", "/api/agents/pending", pending);
-  add(router, context, "POST", "/api/agents/approve/:id", approve);
+  api::add_route(router, context, "POST", "/api/agents/sessions", create_session);
+  api::add_route(router, context, "GET", "/api/agents/sessions/:id", get_session);
+  api::add_route(router, context, "POST", "/api/agents/chat", chat);
+  api::add_route(router, context, "GET", "/api/agents/pending", pending);
+  api::add_route(router, context, "POST", "/api/agents/approve/:id", approve);
 }
 
 }  // namespace cscx::agents

@@ -7,6 +7,15 @@
 namespace cscx::api {
 namespace json = boost::json;
 
+void add_route(http::Router& router, const RouteContext& context, const char* method,
+               const char* path, RouteFunction function) {
+  router.add(method, path, path,
+             [context, function](const http::Request& request, http::RequestLog& log)
+                 -> boost::asio::awaitable<Result<http::Response>> {
+               co_return co_await function(context, request, log);
+             });
+}
+
 Result<Caller> authenticate(const RouteContext& context, const http::Request& request,
                             http::RequestLog& log) {
   auto principal = auth::authenticate(request, context.secret, auth::unix_now());

@@ -42,6 +42,14 @@ struct Caller {
   bool is_service_role() const { return role() == "service_role"; }
 };
 
+// A route as a plain function of the context and the request. add_route()
+// registers it under `path`, which is also its metrics/log name (a
+// template such as "/api/customers/:id" keeps that low-cardinality).
+using RouteFunction = boost::asio::awaitable<Result<http::Response>> (*)(
+    RouteContext, const http::Request&, http::RequestLog&);
+void add_route(http::Router& router, const RouteContext& context, const char* method,
+               const char* path, RouteFunction function);
+
 // Verifies the request's API key / bearer token (auth/principal.h). A
 // refusal is counted in the auth-failure metric; on success the access log
 // gets the user id.

@@ -101,27 +101,15 @@ asio::awaitable<Result<Response>> timeline(api::RouteContext context, const Requ
                                              internal::kTimelineScope, kNotFound);
 }
 
-using RouteFunction = asio::awaitable<Result<Response>> (*)(api::RouteContext,
-                                                            const Request&, RequestLog&);
-
-void add(http::Router& router, const api::RouteContext& context, const char* method,
-         const char* path, RouteFunction function) {
-  router.add(method, path, path,
-             [context, function](const Request& request,
-                                 RequestLog& log) -> asio::awaitable<Result<Response>> {
-               co_return co_await function(context, request, log);
-             });
-}
-
 }  // namespace
 
 void add_customer_routes(http::Router& router, const api::RouteContext& context) {
-  add(router, context, "GET", "/api/customers", list);
-  add(router, context, "POST", "/api/customers", create);
-  add(router, context, "GET", "/api/customers/:id", detail);
-  add(router, context, "PATCH", "/api/customers/:id", update);
-  add(router, context, "DELETE", "/api/customers/:id", remove);
-  add(router, context, "GET", "/api/customers/:id/timeline", timeline);
+  api::add_route(router, context, "GET", "/api/customers", list);
+  api::add_route(router, context, "POST", "/api/customers", create);
+  api::add_route(router, context, "GET", "/api/customers/:id", detail);
+  api::add_route(router, context, "PATCH", "/api/customers/:id", update);
+  api::add_route(router, context, "DELETE", "/api/customers/:id", remove);
+  api::add_route(router, context, "GET", "/api/customers/:id/timeline", timeline);
 }
 
 }  // namespace cscx::customers

@@ -203,24 +203,12 @@ asio::awaitable<Result<Response>> adoption(api::RouteContext context, const Requ
                                         "customer not found", 200, read_only);
 }
 
-using RouteFunction = asio::awaitable<Result<Response>> (*)(api::RouteContext,
-                                                            const Request&, RequestLog&);
-
-void add(http::Router& router, const api::RouteContext& context, const char* method,
-         const char* path, RouteFunction function) {
-  router.add(method, path, path,
-             [context, function](const Request& request,
-                                 RequestLog& log) -> asio::awaitable<Result<Response>> {
-               co_return co_await function(context, request, log);
-             });
-}
-
 }  // namespace
 
 void add_training_routes(http::Router& router, const api::RouteContext& context) {
-  add(router, context, "GET", "/api/training/modules", modules);
-  add(router, context, "POST", "/api/training/progress", progress);
-  add(router, context, "GET", "/api/customers/:id/adoption", adoption);
+  api::add_route(router, context, "GET", "/api/training/modules", modules);
+  api::add_route(router, context, "POST", "/api/training/progress", progress);
+  api::add_route(router, context, "GET", "/api/customers/:id/adoption", adoption);
 }
 
 }  // namespace cscx::training
