@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace cscx::http {
 namespace {
@@ -98,19 +99,21 @@ bool Router::has_head_twin(const Entry& get_entry) const {
 }
 
 bool Router::matches(const Entry& entry, std::string_view path,
+                     std::optional<std::vector<std::string_view>>& segments,
                      std::vector<std::pair<std::string_view, std::string_view>>& params) {
   if (entry.prefix) return path.starts_with(entry.pattern);
   if (entry.segments.empty()) return path == entry.pattern;
   if (!path.starts_with('/')) return false;
-  const std::vector<std::string_view> segments = split_segments(path);
-  if (segments.size() != entry.segments.size()) return false;
+  if (!segments) segments = split_segments(path);  // once per request, on demand
+  if (segments->size() != entry.segments.size()) return false;
   params.clear();
-  for (std::size_t i = 0; i < segments.size(); ++i) {
+  for (std::size_t i = 0; i < segments->size(); ++i) {
     const std::string& want = entry.segments[i];
+    const std::string_view got = (*segments)[i];
     if (want.starts_with(':')) {
-      if (segments[i].empty()) return false;
-      params.emplace_back(std::string_view(want).substr(1), segments[i]);
-    } else if (want != segments[i]) {
+      if (got.empty()) return false;
+      params.emplace_back(std::string_view(want).substr(1), got);
+    } else if (want != got) {
       return false;
     }
   }
@@ -121,9 +124,10 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   const Entry* first_path_match = nullptr;
   std::vector<std::string_view> methods;
+  std::optional<std::vector<std::string_view>> segments;
   std::vector<std::pair<std::string_view, std::string_view>> params;
   for (const Entry& entry : entries_) {
-    if (!matches(entry, path, params)) continue;
+    if (!matches(entry, path, segments, params)) continue;
     if (entry.method == method ||
         (method == "HEAD" && entry.method == "GET" && !has_head_twin(entry))) {
       result.handler = &entry.handler;

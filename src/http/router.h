@@ -15,6 +15,7 @@
 // names are case-sensitive, as in HTTP.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +63,9 @@ class Router {
   };
 
   // Whether `path` matches `entry`; a template's parameters go to `params`.
+  // `segments` caches the path's split across the entries of one match().
   static bool matches(const Entry& entry, std::string_view path,
+                      std::optional<std::vector<std::string_view>>& segments,
                       std::vector<std::pair<std::string_view, std::string_view>>& params);
 
   // Whether a HEAD handler is registered for the same pattern as `get_entry`.
