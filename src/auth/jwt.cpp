@@ -196,6 +196,7 @@ Result<VerifiedToken> verify_jwt(std::string_view token, std::string_view secret
     }
     out.subject = std::string(sub->as_string());
   }
+  out.expires = **exp;
   out.claims = std::move(*claims);
   return out;
 }

@@ -24,6 +24,7 @@ struct VerifiedToken {
   boost::json::object claims;  // the whole payload, for request.jwt.claims
   std::string role;            // anon | authenticated | service_role
   std::string subject;         // `sub`, empty when absent
+  std::int64_t expires = 0;    // `exp`, seconds since the epoch
 };
 
 // Verifies `token` against `secret` at time `now` (seconds since the epoch).

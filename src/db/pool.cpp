@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace cscx::db {
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -34,6 +32,7 @@ PoolStats Pool::stats() const {
 
 asio::awaitable<Result<std::unique_ptr<AsyncConnection>>> Pool::acquire() {
   const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
   for (;;) {
     std::shared_ptr<Waiter> waiter;
     {
@@ -59,32 +58,46 @@ asio::awaitable<Result<std::unique_ptr<AsyncConnection>>> Pool::acquire() {
                                  std::to_string(options_.acquire_timeout.count()) +
                                  " ms");
       }
-      waiter = std::make_shared<Waiter>(executor_, 1);
+      waiter = std::make_shared<Waiter>(executor);
       waiters_.push_back(waiter);
     }
-    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-    co_await (waiter->async_receive(asio::as_tuple(asio::use_awaitable)) ||
-              timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+    // The timer only wakes the waiter; what happened is decided below, under
+    // the lock, so a hand-off that races the timeout is never lost.
+    waiter->timer.expires_at(deadline);
+    waiter->timer.async_wait([waiter](boost::system::error_code ec) {
+      if (!ec) waiter->wake.try_send(boost::system::error_code{});
+    });
+    co_await waiter->wake.async_receive(asio::as_tuple(asio::use_awaitable));
+    waiter->timer.cancel();
     std::lock_guard lock(mutex_);
-    std::erase(waiters_, waiter);
+    if (waiter->state == Waiter::State::kHanded) co_return std::move(waiter->conn);
+    // Timed out (still queued: leave the queue, then fail on the deadline
+    // check) or a lost connection freed a slot (loop and connect).
+    if (waiter->state == Waiter::State::kWaiting) std::erase(waiters_, waiter);
   }
 }
 
 void Pool::release(std::unique_ptr<AsyncConnection> conn) {
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::shared_ptr<Waiter> next;
   {
     std::lock_guard lock(mutex_);
-    if (conn && !conn->broken()) {
+    const bool usable = conn && !conn->broken();
+    if (!usable) --open_;  // a lost connection frees its slot
+    if (!waiters_.empty()) {
+      next = std::move(waiters_.front());
+      waiters_.pop_front();
+      if (usable) {
+        next->conn = std::move(conn);
+        next->state = Waiter::State::kHanded;
+      } else {
+        next->state = Waiter::State::kSlotFreed;
+      }
+    } else if (usable) {
       idle_.push_back(std::move(conn));
-    } else {
-      --open_;  // a lost connection frees its slot; the next acquire reconnects
     }
-    wake.swap(waiters_);
   }
-  // Wake everyone: the losers of the race wait again. No wake-up is lost,
-  // because a waiter re-checks the pool under the lock after every wake.
-  for (auto& w : wake) w->try_send(boost::system::error_code{});
-  // Destroy a broken connection outside the lock.
+  if (next) next->wake.try_send(boost::system::error_code{});
+  // A broken connection is destroyed here, outside the lock.
 }
 
 asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_plain(

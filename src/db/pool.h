@@ -10,6 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -73,8 +74,20 @@ class Pool {
   PoolStats stats() const;
 
  private:
-  using Waiter =
-      boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+  // A request waiting for a connection. release() hands a connection to the
+  // oldest waiter directly (FIFO, no thundering herd); the waiter's own
+  // timer ends the wait at the acquire deadline. `conn` and `state` are
+  // guarded by the pool's mutex: it alone decides a race between a hand-off
+  // and a timeout.
+  struct Waiter {
+    enum class State { kWaiting, kHanded, kSlotFreed };
+    explicit Waiter(const boost::asio::any_io_executor& executor)
+        : wake(executor, 1), timer(executor) {}
+    boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> wake;
+    boost::asio::steady_timer timer;
+    State state = State::kWaiting;
+    std::unique_ptr<AsyncConnection> conn;
+  };
 
   boost::asio::awaitable<Result<std::unique_ptr<AsyncConnection>>> acquire();
   void release(std::unique_ptr<AsyncConnection> conn);
@@ -84,7 +97,7 @@ class Pool {
   mutable std::mutex mutex_;
   std::deque<std::unique_ptr<AsyncConnection>> idle_;
   size_t open_ = 0;  // idle + in use + connecting
-  std::vector<std::shared_ptr<Waiter>> waiters_;
+  std::deque<std::shared_ptr<Waiter>> waiters_;
 };
 
 }  // namespace cscx::db

@@ -210,6 +210,65 @@ TEST_F(PoolTest, AnExhaustedPoolAnswersUnavailableAfterTheTimeout) {
   EXPECT_NE(second.error().message.find("busy"), std::string::npos);
 }
 
+TEST_F(PoolTest, WaitersAreServedInArrivalOrder) {
+  Pool pool(io_.get_executor(), options(1));
+  std::vector<int> served;
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        (void)co_await pool.run_plain(one("SELECT pg_sleep(0.1)"));
+      },
+      asio::detached);
+  for (int i = 0; i < 5; ++i) {
+    asio::co_spawn(
+        io_,
+        [&, i]() -> asio::awaitable<void> {
+          auto r = co_await pool.run_plain(one("SELECT " + std::to_string(i)));
+          if (r) served.push_back(std::stoi(std::string((*r)[0].value(0, 0))));
+        },
+        asio::detached);
+  }
+  io_.run();
+  EXPECT_EQ(served, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(pool.stats().waiting, 0u);
+}
+
+TEST_F(PoolTest, AConnectionLostWhileOthersWaitFreesItsSlotForThem) {
+  Pool pool(io_.get_executor(), options(1));
+  Result<std::vector<QueryResult>> first = make_error(Code::kInternal, "not run");
+  Result<std::vector<QueryResult>> waiting = make_error(Code::kInternal, "not run");
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        first = co_await pool.run_plain(one("SELECT pg_sleep(2)"));
+      },
+      asio::detached);
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        waiting = co_await pool.run_plain(one("SELECT 2"));
+      },
+      asio::detached);
+  std::thread killer([&] {
+    // Once the first request's backend runs its sleep, end it.
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const std::string killed = cscx::testing::query_value(
+          admin_,
+          "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+          "WHERE usename = 'authenticator' AND datname = current_database() "
+          "AND query LIKE 'SELECT pg_sleep%'");
+      if (killed != "0") return;
+    }
+  });
+  io_.run();
+  killer.join();
+  EXPECT_FALSE(first);
+  ASSERT_TRUE(waiting) << waiting.error().to_string();
+  EXPECT_EQ((*waiting)[0].value(0, 0), "2");
+  EXPECT_EQ(pool.stats().waiting, 0u);
+}
+
 TEST_F(PoolTest, AnUnreachableServerIsUnavailable) {
   Pool pool(io_.get_executor(),
             PoolOptions{"postgresql://127.0.0.1:1/x?connect_timeout=2", 2,
