@@ -289,22 +289,36 @@ asio::awaitable<void> Connection::close(bool linger) {
 }
 
 void Connection::arm_deadline(std::chrono::steady_clock::duration after) {
-  const std::uint64_t generation = ++deadline_generation_;
   timed_out_ = false;
-  deadline_.expires_after(after);
+  deadline_at_ = std::chrono::steady_clock::now() + after;
+  // A pending wait that fires no later than the new deadline re-waits then.
+  if (waiting_until_ && *waiting_until_ <= deadline_at_) return;
+  start_deadline_wait();
+}
+
+void Connection::disarm_deadline() {
+  deadline_at_ = std::chrono::steady_clock::time_point::max();
+}
+
+void Connection::start_deadline_wait() {
+  const std::uint64_t generation = ++deadline_generation_;
+  waiting_until_ = deadline_at_;
+  deadline_.expires_at(deadline_at_);  // cancels a pending wait: its generation is stale
   deadline_.async_wait([weak = weak_from_this(), generation](const error_code& ec) {
-    if (ec) return;
     auto self = weak.lock();
     if (!self || self->deadline_generation_ != generation) return;
+    self->waiting_until_.reset();
+    if (ec) return;
+    const auto deadline = self->deadline_at_;
+    if (deadline == std::chrono::steady_clock::time_point::max()) return;  // disarmed
+    if (std::chrono::steady_clock::now() < deadline) {
+      self->start_deadline_wait();  // re-armed later meanwhile
+      return;
+    }
     self->timed_out_ = true;
     error_code ignored;
     self->socket_.cancel(ignored);
   });
-}
-
-void Connection::disarm_deadline() {
-  ++deadline_generation_;
-  deadline_.cancel();
 }
 
 }  // namespace cscx::http::internal

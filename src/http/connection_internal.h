@@ -8,6 +8,7 @@
 // coroutine frame.
 #pragma once
 
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/dispatch_internal.h"
@@ -67,15 +69,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<void> close(bool linger);
 
   // The deadline cancels the socket's pending operation when it fires and
-  // marks timed_out_. A generation number voids a wait that fired just as it
-  // was re-armed.
+  // marks timed_out_. Arming and disarming only move deadline_at_: a timer
+  // wait is started or restarted only when the new deadline comes before the
+  // pending wait fires, and a wait that fires early re-waits. So a
+  // keep-alive request, which arms three deadlines, usually costs no timer
+  // operation at all. A generation number voids a wait that was replaced.
   void arm_deadline(std::chrono::steady_clock::duration after);
   void disarm_deadline();
+  void start_deadline_wait();
 
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer deadline_;
   const ServerContext& context_;
   const std::string remote_address_;
+  std::chrono::steady_clock::time_point deadline_at_ =
+      std::chrono::steady_clock::time_point::max();  // max: disarmed
+  std::optional<std::chrono::steady_clock::time_point> waiting_until_;  // pending wait
   std::uint64_t deadline_generation_ = 0;
   bool timed_out_ = false;
   bool idle_ = false;       // waiting for the next request

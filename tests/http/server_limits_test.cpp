@@ -103,6 +103,29 @@ TEST_F(HttpServerLimits, AnswersAnIncompleteRequestWith408AfterTheRequestTimeout
   EXPECT_TRUE(client.wait_closed());
 }
 
+// Deadlines only move while a connection works; a shorter one that follows
+// a longer one (the request after a keep-alive wait) must still fire on time,
+// and a connection that keeps working must never be cut by an older deadline.
+TEST_F(HttpServerLimits, TheRequestTimeoutHoldsAfterAKeepAliveWait) {
+  ServerOptions options = test_options();
+  options.request_timeout = milliseconds(300);
+  options.idle_timeout = milliseconds(5000);
+  start(options);
+  TestClient client(port());
+  for (int i = 0; i < 5; ++i) {  // 5 x 100 ms of work: past the first request deadline
+    ASSERT_TRUE(client.request("GET", "/echo"));
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(client.send("GET /echo HTTP/1.1\r\nHost: x\r\n"));
+  const auto sent = std::chrono::steady_clock::now();
+  auto response = client.read();
+  ASSERT_TRUE(response);
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  EXPECT_GE(waited, milliseconds(250));
+  EXPECT_LT(waited, milliseconds(3000));  // the request timeout, not the idle one
+  EXPECT_EQ(response->result_int(), 408);
+}
+
 TEST_F(HttpServerLimits, ClosesAnIdleKeepAliveConnectionSilently) {
   ServerOptions options = test_options();
   options.idle_timeout = milliseconds(300);
