@@ -86,10 +86,8 @@ asio::awaitable<Result<Response>> get_session(api::RouteContext context, const R
   auto id = api::uuid_param(request, "id");
   if (!id) co_return id.error();
   const db::Statement statement{"agent_session", kSession, {*id}};
-  db::TransactionOptions read_only;
-  read_only.read_only = true;
   co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1),
-                                        "session not found", 200, read_only);
+                                        "session not found", 200, db::kReadOnly);
 }
 
 // ---------------------------------------------------------------------------
@@ -239,10 +237,8 @@ asio::awaitable<Result<Response>> chat(api::RouteContext context, const Request&
   // C++ and runs between the two transactions, holding no connection.
   const db::Statement read{"agent_chat_context", kChatContext,
                            {input->session_id, input->message}};
-  db::TransactionOptions read_only;
-  read_only.read_only = true;
   auto facts = co_await context.pool.run_in_transaction(caller->who, std::span(&read, 1),
-                                                        read_only);
+                                                        db::kReadOnly);
   if (!facts) co_return facts.error();
   const db::QueryResult& row = facts->back();
   if (row.rows() == 0 || row.is_null(0, 0)) {
@@ -288,10 +284,8 @@ asio::awaitable<Result<Response>> pending(api::RouteContext context, const Reque
   auto known = api::query_value(request.query, "customer_id");
   if (known && !api::is_uuid(*known)) co_return invalid("customer_id must be a uuid");
   const db::Statement statement{"agent_pending", kPending, {known}};
-  db::TransactionOptions read_only;
-  read_only.read_only = true;
   co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1),
-                                        "not found", 200, read_only);
+                                        "not found", 200, db::kReadOnly);
 }
 
 // $1 approval. What the decision needs to know, as the caller sees it.
@@ -364,10 +358,8 @@ asio::awaitable<Result<json::object>> read_approval(const api::RouteContext& con
                                                     const api::Caller& caller,
                                                     const std::string& id) {
   const db::Statement statement{"agent_approval", kApproval, {id}};
-  db::TransactionOptions read_only;
-  read_only.read_only = true;
-  auto results =
-      co_await context.pool.run_in_transaction(caller.who, std::span(&statement, 1), read_only);
+  auto results = co_await context.pool.run_in_transaction(caller.who, std::span(&statement, 1),
+                                                          db::kReadOnly);
   if (!results) co_return results.error();
   const db::QueryResult& row = results->back();
   if (row.rows() == 0 || row.is_null(0, 0)) {

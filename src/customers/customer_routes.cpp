@@ -49,10 +49,8 @@ asio::awaitable<Result<Response>> detail(api::RouteContext context, const Reques
   auto id = api::uuid_param(request, "id");
   if (!id) co_return id.error();
   const db::Statement statement = internal::detail_statement(*id);
-  db::TransactionOptions read_only;
-  read_only.read_only = true;
   co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1), kNotFound,
-                                        200, read_only);
+                                        200, db::kReadOnly);
 }
 
 asio::awaitable<Result<Response>> update(api::RouteContext context, const Request& request,

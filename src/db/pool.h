@@ -52,6 +52,9 @@ struct TransactionOptions {
   bool rollback = false;   // end with ROLLBACK: run everything, keep nothing
 };
 
+// What every read-only route passes: the database refuses a write by mistake.
+inline constexpr TransactionOptions kReadOnly{.read_only = true};
+
 class Pool {
  public:
   Pool(boost::asio::any_io_executor executor, PoolOptions options);

@@ -186,10 +186,8 @@ asio::awaitable<Result<Response>> calendar_file(api::RouteContext context,
   const std::string id(file.substr(0, file.size() - 4));
   if (!api::is_uuid(id)) co_return invalid("id must be a uuid");
   const db::Statement statement{"meeting_calendar_event", kCalendarEvent, {id}};
-  db::TransactionOptions read_only;
-  read_only.read_only = true;
-  auto results =
-      co_await context.pool.run_in_transaction(caller->who, std::span(&statement, 1), read_only);
+  auto results = co_await context.pool.run_in_transaction(caller->who, std::span(&statement, 1),
+                                                          db::kReadOnly);
   if (!results) co_return results.error();
   const db::QueryResult& row = results->back();
   if (row.rows() == 0) co_return make_error(Code::kNotFound, "meeting not found");

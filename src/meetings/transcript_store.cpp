@@ -229,12 +229,6 @@ std::vector<db::Statement> save_statements(
 
 Error meeting_not_found() { return make_error(Code::kNotFound, "meeting not found"); }
 
-db::TransactionOptions read_only() {
-  db::TransactionOptions o;
-  o.read_only = true;
-  return o;
-}
-
 }  // namespace
 
 // Statements are built by the plain functions above and kept in named
@@ -249,7 +243,7 @@ asio::awaitable<Result<std::string>> post_transcript(db::Pool& pool,
     // analysis, and the analysis before the writes. The write transaction
     // checks visibility again under its lock.
     const std::vector<db::Statement> lookup = meeting_date_statements(post.meeting_id);
-    const db::TransactionOptions options = read_only();
+    const db::TransactionOptions options = db::kReadOnly;
     auto found = co_await pool.run_in_transaction(who, std::span(lookup), options);
     if (!found) co_return found.error();
     const db::QueryResult& row = (*found)[0];

@@ -197,10 +197,8 @@ asio::awaitable<Result<Response>> adoption(api::RouteContext context, const Requ
   auto id = api::uuid_param(request, "id");
   if (!id) co_return id.error();
   const db::Statement statement{"customer_adoption", kAdoption, {*id}};
-  db::TransactionOptions read_only;
-  read_only.read_only = true;
   co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1),
-                                        "customer not found", 200, read_only);
+                                        "customer not found", 200, db::kReadOnly);
 }
 
 }  // namespace
