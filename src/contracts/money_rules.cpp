@@ -39,7 +39,7 @@ Period period_in(std::string_view s, bool from_end) {
   Period found = Period::kUnknown;
   std::size_t best = std::string_view::npos;
   auto consider = [&](std::string_view cue, Period p) {
-    std::size_t at = from_end ? s.rfind(cue) : s.find(cue);
+    std::size_t at = from_end ? rfind_in(s, cue) : find_in(s, cue);
     if (at == std::string_view::npos) return;
     std::size_t key = from_end ? s.size() - at : at;
     if (best == std::string_view::npos || key < best) {

@@ -34,8 +34,7 @@ bool is_legal_suffix(std::string_view word_lower) {
 
 // "AS", "AB", "SE", "CO" are legal forms in capitals and ordinary words otherwise.
 bool is_legal_suffix_as_written(std::string_view word) {
-  std::string lower(word);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = lower_ascii(word);
   if (!is_legal_suffix(lower)) return false;
   if (lower.size() > 2) return true;
   return std::all_of(word.begin(), word.end(), [](char c) { return !(c >= 'a' && c <= 'z'); });
@@ -152,8 +151,7 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
 }
 
 bool names_a_document(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = lower_ascii(name);
   for (std::string_view w : {"agreement", "amendment", "exhibit", "addendum", "order form", "statement of work",
                              "appendix", "schedule", "the parties", "as follows", "hereinafter", "recitals",
                              "act of", "as amended", "dated", "section"}) {

@@ -80,7 +80,7 @@ Role prose_role(std::string_view before) {
   Role role = Role::kNone;
   std::size_t best = std::string_view::npos;
   for (const Cue& c : kDateCues) {
-    std::size_t at = before.rfind(c.word);
+    std::size_t at = rfind_in(before, c.word);
     if (at == std::string_view::npos) continue;
     std::size_t end = at + c.word.size();
     if (c.word == " to" && before.size() - end > 3) continue;

@@ -15,8 +15,20 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
+// Byte by byte: the prefixes are a few bytes long, shorter than a memcmp call.
 bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
-  return s.size() >= pos + p.size() && s.compare(pos, p.size(), p) == 0;
+  if (s.size() < pos + p.size()) return false;
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    if (s[pos + k] != p[k]) return false;
+  }
+  return true;
+}
+
+bool same_bytes(const char* a, const char* b, std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -33,6 +45,35 @@ std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t
   const void* p = memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
   return p == nullptr ? std::string_view::npos
                       : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
+}
+
+std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t from) {
+  if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
+  if (from >= hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
+  const char first = needle[0];
+  const std::size_t last = hay.size() - needle.size();
+  for (std::size_t p = from; p <= last; ++p) {
+    if (hay[p] == first && same_bytes(hay.data() + p + 1, needle.data() + 1, needle.size() - 1)) return p;
+  }
+  return std::string_view::npos;
+}
+
+std::size_t rfind_in(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return std::string_view::npos;
+  if (needle.empty()) return hay.size();
+  const char first = needle[0];
+  for (std::size_t p = hay.size() - needle.size() + 1; p-- > 0;) {
+    if (hay[p] == first && same_bytes(hay.data() + p + 1, needle.data() + 1, needle.size() - 1)) return p;
+  }
+  return std::string_view::npos;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 bool is_blank(std::string_view s) {
@@ -89,12 +130,15 @@ std::size_t bullet_length(std::string_view line) {
     if (c == 'o' && !(i + 1 < line.size() && is_space(line[i + 1]))) return 0;
     return after(i + 1);
   }
-  for (std::string_view b : {"\xe2\x80\xa2", "\xe2\x97\xa6", "\xe2\x96\xaa", "\xe2\x97\x8f",
-                             "\xe2\x80\xa3", "\xe2\x88\x99", "\xc2\xb7", "\xef\x82\xb7"}) {
-    if (starts_with(line, i, b)) {
-      std::size_t j = i + b.size();
-      while (j < line.size() && is_space(line[j])) ++j;
-      return j;
+  // Every bullet here starts with a non-ASCII byte; most lines start with ASCII.
+  if (static_cast<unsigned char>(c) >= 0x80) {
+    for (std::string_view b : {"\xe2\x80\xa2", "\xe2\x97\xa6", "\xe2\x96\xaa", "\xe2\x97\x8f",
+                               "\xe2\x80\xa3", "\xe2\x88\x99", "\xc2\xb7", "\xef\x82\xb7"}) {
+      if (starts_with(line, i, b)) {
+        std::size_t j = i + b.size();
+        while (j < line.size() && is_space(line[j])) ++j;
+        return j;
+      }
     }
   }
   if (c == '(') {

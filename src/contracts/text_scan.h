@@ -50,6 +50,17 @@ class TextIndex {
 // documents.
 std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t from = 0);
 
+// `hay.find(needle, from)` and `hay.rfind(needle)` for the short spans the
+// rules read (a sentence, a cell, a window): libstdc++ calls memchr and then
+// memcmp per candidate (find) or memcmp at every position (rfind); these
+// compare the first byte inline and the rest only when it matches.
+std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t from = 0);
+std::size_t rfind_in(std::string_view hay, std::string_view needle);
+
+// ASCII lowercase copy: the same bytes as std::tolower in the "C" locale
+// (the only one the parser runs in), without a library call per byte.
+std::string lower_ascii(std::string_view s);
+
 bool is_blank(std::string_view s);
 std::string_view trim(std::string_view s);
 // Trims spaces and the punctuation that frames a value (":", "-", "|", quotes).
