@@ -276,7 +276,7 @@ void ListRules::prose_entitlements() {
   std::string_view lower = ix_.lower();
   std::size_t at = 0;
   int n = 0;
-  while ((at = find_word(lower, "number of", at)) != std::string_view::npos && n++ < 50) {
+  while ((at = ix_.find_word("number of", at)) != std::string_view::npos && n++ < 50) {
     std::size_t name_begin = at + 10;
     Span sentence = ix_.sentence_around(at);
     at = name_begin;

@@ -281,7 +281,7 @@ void parties_from_defined_terms(Scan& scan) {
 void parties_from_between(Scan& scan) {
   std::string_view text = scan.ix.text();
   std::string_view lower = scan.ix.lower().substr(0, std::min<std::size_t>(6000, text.size()));
-  std::size_t p = find_word(lower, "between");
+  std::size_t p = scan.ix.find_word("between", 0, lower.size());
   if (p == std::string_view::npos) return;
   // Only the "between" that introduces the parties of an agreement.
   std::string_view lead = lower.substr(p > 200 ? p - 200 : 0, std::min<std::size_t>(p, 200));

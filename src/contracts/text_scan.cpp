@@ -4,7 +4,9 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include "contracts/lexicon.h"
 
@@ -212,6 +214,46 @@ std::vector<Span> split_cells(std::string_view line, bool loose, bool keep_empty
   return cells;
 }
 
+namespace {
+
+// The anchor words by their first two bytes: at each offset of the text one
+// table lookup says which words (usually none) may start there.
+struct AnchorTable {
+  std::array<std::uint8_t, 65536> slot{};  // first two bytes -> 1 + index into `words`
+  std::vector<std::vector<std::uint8_t>> words;  // anchor ids sharing those bytes
+};
+
+unsigned bigram(const char* p) {
+  return static_cast<unsigned char>(p[0]) | (static_cast<unsigned>(static_cast<unsigned char>(p[1])) << 8);
+}
+
+const AnchorTable& anchor_table() {
+  static_assert(std::size(lexicon::kAnchorWords) < 255);
+  static const AnchorTable table = [] {
+    AnchorTable t;
+    for (std::size_t id = 0; id < std::size(lexicon::kAnchorWords); ++id) {
+      std::string_view w = lexicon::kAnchorWords[id];
+      unsigned key = bigram(w.data());
+      if (t.slot[key] == 0) {
+        t.words.emplace_back();
+        t.slot[key] = static_cast<std::uint8_t>(t.words.size());
+      }
+      t.words[t.slot[key] - 1u].push_back(static_cast<std::uint8_t>(id));
+    }
+    return t;
+  }();
+  return table;
+}
+
+int anchor_id(std::string_view needle) {
+  for (std::size_t id = 0; id < std::size(lexicon::kAnchorWords); ++id) {
+    if (lexicon::kAnchorWords[id] == needle) return static_cast<int>(id);
+  }
+  return -1;
+}
+
+}  // namespace
+
 TextIndex::TextIndex(std::string_view text) : text_(text), lower_(text) {
   for (char& c : lower_) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -223,6 +265,41 @@ TextIndex::TextIndex(std::string_view text) : text_(text), lower_(text) {
     lines_.push_back({start, nl});
     start = nl + 1;
   }
+  const AnchorTable& table = anchor_table();
+  anchors_.resize(std::size(lexicon::kAnchorWords));
+  const char* s = lower_.data();
+  const std::size_t n = lower_.size();
+  for (std::size_t p = 0; p + 1 < n; ++p) {
+    std::uint8_t slot = table.slot[bigram(s + p)];
+    if (slot == 0) continue;
+    for (std::uint8_t id : table.words[slot - 1u]) {
+      std::string_view w = lexicon::kAnchorWords[id];
+      if (w.size() <= n - p && same_bytes(s + p + 2, w.data() + 2, w.size() - 2)) anchors_[id].push_back(p);
+    }
+  }
+}
+
+std::size_t TextIndex::find(std::string_view needle, std::size_t from) const {
+  int id = anchor_id(needle);
+  if (id < 0) return find_fast(lower_, needle, from);
+  const std::vector<std::size_t>& at = anchors_[static_cast<std::size_t>(id)];
+  auto it = std::lower_bound(at.begin(), at.end(), from);
+  return it == at.end() ? std::string_view::npos : *it;
+}
+
+std::size_t TextIndex::find_word(std::string_view needle, std::size_t from, std::size_t end) const {
+  std::string_view hay = std::string_view(lower_).substr(0, end);
+  if (anchor_id(needle) < 0) return internal::find_word(hay, needle, from);
+  // The same boundary test as internal::find_word on `hay`: its end counts
+  // as a boundary.
+  for (std::size_t p = find(needle, from); p != std::string_view::npos && p + needle.size() <= hay.size();
+       p = find(needle, p + 1)) {
+    bool left = p == 0 || !is_word_char(hay[p - 1]) || !is_word_char(needle.front());
+    std::size_t e = p + needle.size();
+    bool right = e >= hay.size() || !is_word_char(hay[e]) || !is_word_char(needle.back());
+    if (left && right) return p;
+  }
+  return std::string_view::npos;
 }
 
 std::string_view TextIndex::line_lower(std::size_t i) const { return slice_lower(lines_[i]); }

@@ -39,10 +39,20 @@ class TextIndex {
   // The line when it is a table row or a label, otherwise the sentence.
   Span context_around(std::size_t offset) const;
 
+  // find_fast(lower(), needle, from): for the words of lexicon::kAnchorWords
+  // a lookup in the occurrences found by the constructor's single pass.
+  std::size_t find(std::string_view needle, std::size_t from = 0) const;
+  // find_word(lower().substr(0, end), needle, from), the same way.
+  std::size_t find_word(std::string_view needle, std::size_t from = 0,
+                        std::size_t end = std::string_view::npos) const;
+
  private:
   std::string_view text_;
   std::string lower_;
   std::vector<Span> lines_;
+  // Offsets of every occurrence (overlapping ones too) of each anchor word
+  // in lower_, ascending; indexed like lexicon::kAnchorWords.
+  std::vector<std::vector<std::size_t>> anchors_;
 };
 
 // `hay.find(needle, from)` with glibc's memmem: string_view::find compares
