@@ -43,7 +43,7 @@ std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t
   if (from > hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
   if (needle.empty()) return from;
   // memmem's setup costs more than it saves on short strings.
-  if (hay.size() - from < 256) return hay.find(needle, from);
+  if (hay.size() - from < 256) return find_in(hay, needle, from);
   const void* p = memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
   return p == nullptr ? std::string_view::npos
                       : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
@@ -164,7 +164,7 @@ std::vector<Span> split_cells(std::string_view line, bool loose, bool keep_empty
   bool pipes = line.find('|') != std::string_view::npos;
   // Most lines are prose: one cell, found without walking the line.
   if (!pipes && line.find('\t') == std::string_view::npos &&
-      line.find(loose ? std::string_view("  ") : std::string_view("   ")) == std::string_view::npos) {
+      find_in(line, loose ? std::string_view("  ") : std::string_view("   ")) == std::string_view::npos) {
     std::string_view t = trim(line);
     if (!t.empty()) {
       std::size_t b = static_cast<std::size_t>(t.data() - line.data());
@@ -219,9 +219,22 @@ namespace {
 // The anchor words by their first two bytes: at each offset of the text one
 // table lookup says which words (usually none) may start there.
 struct AnchorTable {
+  // The words' first four bytes (fewer for shorter words, the rest masked
+  // off), compared as one integer before the rest of the word.
+  struct Word {
+    std::uint32_t head = 0;
+    std::uint32_t mask = 0;
+    std::uint8_t id = 0;
+  };
   std::array<std::uint8_t, 65536> slot{};  // first two bytes -> 1 + index into `words`
-  std::vector<std::vector<std::uint8_t>> words;  // anchor ids sharing those bytes
+  std::vector<std::vector<Word>> words;  // anchors sharing those bytes
 };
+
+std::uint32_t load4(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 
 unsigned bigram(const char* p) {
   return static_cast<unsigned char>(p[0]) | (static_cast<unsigned>(static_cast<unsigned char>(p[1])) << 8);
@@ -238,7 +251,13 @@ const AnchorTable& anchor_table() {
         t.words.emplace_back();
         t.slot[key] = static_cast<std::uint8_t>(t.words.size());
       }
-      t.words[t.slot[key] - 1u].push_back(static_cast<std::uint8_t>(id));
+      char head[4] = {};
+      char mask[4] = {};
+      for (std::size_t k = 0; k < 4 && k < w.size(); ++k) {
+        head[k] = w[k];
+        mask[k] = '\xff';
+      }
+      t.words[t.slot[key] - 1u].push_back({load4(head), load4(mask), static_cast<std::uint8_t>(id)});
     }
     return t;
   }();
@@ -272,9 +291,13 @@ TextIndex::TextIndex(std::string_view text) : text_(text), lower_(text) {
   for (std::size_t p = 0; p + 1 < n; ++p) {
     std::uint8_t slot = table.slot[bigram(s + p)];
     if (slot == 0) continue;
-    for (std::uint8_t id : table.words[slot - 1u]) {
-      std::string_view w = lexicon::kAnchorWords[id];
-      if (w.size() <= n - p && same_bytes(s + p + 2, w.data() + 2, w.size() - 2)) anchors_[id].push_back(p);
+    // Near the end, fewer than four bytes are left to load at once.
+    std::uint32_t here = p + 4 <= n ? load4(s + p) : 0;
+    for (const AnchorTable::Word& aw : table.words[slot - 1u]) {
+      std::string_view w = lexicon::kAnchorWords[aw.id];
+      if (w.size() > n - p) continue;
+      if (p + 4 <= n && (here & aw.mask) != aw.head) continue;
+      if (same_bytes(s + p + 2, w.data() + 2, w.size() - 2)) anchors_[aw.id].push_back(p);
     }
   }
 }
