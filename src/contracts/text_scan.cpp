@@ -26,6 +26,17 @@ bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
   return true;
 }
 
+// The two bytes at `p` as a table index.
+unsigned bigram(const char* p) {
+  return static_cast<unsigned char>(p[0]) | (static_cast<unsigned>(static_cast<unsigned char>(p[1])) << 8);
+}
+
+std::uint16_t load2(const char* p) {
+  std::uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
 bool same_bytes(const char* a, const char* b, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k) {
     if (a[k] != b[k]) return false;
@@ -52,10 +63,19 @@ std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t
 std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
   if (from >= hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
-  const char first = needle[0];
   const std::size_t last = hay.size() - needle.size();
+  if (needle.size() == 1) {
+    const void* p = std::memchr(hay.data() + from, needle[0], last + 1 - from);
+    return p == nullptr ? std::string_view::npos
+                        : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
+  }
+  // The first two bytes as one integer: a space or a comma starts many
+  // needles and is common in text, a pair of bytes much less so.
+  const std::uint16_t head = load2(needle.data());
   for (std::size_t p = from; p <= last; ++p) {
-    if (hay[p] == first && same_bytes(hay.data() + p + 1, needle.data() + 1, needle.size() - 1)) return p;
+    if (load2(hay.data() + p) == head && same_bytes(hay.data() + p + 2, needle.data() + 2, needle.size() - 2)) {
+      return p;
+    }
   }
   return std::string_view::npos;
 }
@@ -234,10 +254,6 @@ std::uint32_t load4(const char* p) {
   std::uint32_t v;
   std::memcpy(&v, p, 4);
   return v;
-}
-
-unsigned bigram(const char* p) {
-  return static_cast<unsigned char>(p[0]) | (static_cast<unsigned>(static_cast<unsigned char>(p[1])) << 8);
 }
 
 const AnchorTable& anchor_table() {
@@ -520,15 +536,28 @@ int month_at(std::string_view s, std::size_t pos, std::size_t& len) {
     default:
       return 0;
   }
-  // Month names by first letter, built once.
-  static const auto by_initial = [] {
-    std::array<std::vector<const lexicon::MonthName*>, 256> table;
-    for (const auto& m : lexicon::kMonths) table[static_cast<unsigned char>(m.name[0])].push_back(&m);
-    return table;
+  // Month names by their first two bytes (in lexicon order), built once:
+  // most words share none.
+  struct ByHead {
+    std::array<std::uint8_t, 65536> slot{};  // first two bytes -> 1 + index into `names`
+    std::vector<std::vector<const lexicon::MonthName*>> names;
+  };
+  static const ByHead by_head = [] {
+    ByHead t;
+    for (const auto& m : lexicon::kMonths) {
+      unsigned key = bigram(m.name.data());
+      if (t.slot[key] == 0) {
+        t.names.emplace_back();
+        t.slot[key] = static_cast<std::uint8_t>(t.names.size());
+      }
+      t.names[t.slot[key] - 1u].push_back(&m);
+    }
+    return t;
   }();
-  for (const lexicon::MonthName* mp : by_initial[static_cast<unsigned char>(s[pos])]) {
+  std::uint8_t slot = by_head.slot[bigram(s.data() + pos)];
+  if (slot == 0) return 0;
+  for (const lexicon::MonthName* mp : by_head.names[slot - 1u]) {
     const auto& m = *mp;
-    if (m.name[1] != s[pos + 1]) continue;
     if (m.name.size() > len && starts_with(s, pos, m.name)) {
       std::size_t e = pos + m.name.size();
       if (e < s.size() && is_word_char(s[e])) continue;
