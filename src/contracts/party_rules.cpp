@@ -67,15 +67,14 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
       }
     }
   }
-  for (std::string_view p : {", a ", ", an ", " a corporation", " a company", ", with ", ", having ",
-                             ", located", ", whose ", ", organized", ", organised",
-                             ", incorporated", " with its principal", " with offices",
-                             " with a principal", " located at", ", registered", " (", ", of ",
-                             ", acting", " acting ", ", represented", " represented by", " whose ",
-                             ", company", ", nif", ", vat", ", registration", ", reg.", "\n\n",
-                             " - ", ", address", " address", " c/o "}) {
-    cut = std::min(cut, find_in(v, p));
-  }
+  cut = std::min(cut, find_any(v, {", a ", ", an ", " a corporation", " a company", ", with ", ", having ",
+                                   ", located", ", whose ", ", organized", ", organised",
+                                   ", incorporated", " with its principal", " with offices",
+                                   " with a principal", " located at", ", registered", " (", ", of ",
+                                   ", acting", " acting ", ", represented", " represented by", " whose ",
+                                   ", company", ", nif", ", vat", ", registration", ", reg.", "\n\n",
+                                   " - ", ", address", " address", " c/o "},
+                                 cut));
   for (std::size_t i = 0; i + 1 < v.size(); ++i) {
     // An address on the next line: "ACME, INC.\n53702 Generations Drive".
     if (v[i] == '\n' && v[i + 1] >= '0' && v[i + 1] <= '9') {

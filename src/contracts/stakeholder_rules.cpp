@@ -157,6 +157,10 @@ class PeopleFinder {
     return column < sides_.size() ? sides_[column] : Side::kUnknown;
   }
   void set_value(Person& p, Field f, std::string text, Span span);
+  // Whether line `i` belongs to a signature or contact block ("By:",
+  // "Name:", an email...). Each line is asked about by the three lines above
+  // it, and may be long prose: read once, remembered in block_lines_.
+  bool in_block(std::size_t i);
   bool parse_contact_line(Span line, Side side, bool explicit_side);
   void emit(Person p);
 
@@ -166,6 +170,7 @@ class PeopleFinder {
   std::vector<Person> records_;
   std::vector<Side> sides_;
   std::vector<Person> people_;
+  std::vector<signed char> block_lines_;  // per line: -1 not read yet, else 0/1
 };
 
 Side PeopleFinder::side_of_text(std::string_view text) const {
@@ -391,6 +396,19 @@ bool is_contact_label(std::string_view label) {
   return false;
 }
 
+bool PeopleFinder::in_block(std::size_t i) {
+  if (block_lines_.empty()) block_lines_.assign(scan_.ix.line_count(), -1);
+  if (block_lines_[i] < 0) {
+    std::string_view next = scan_.ix.line_lower(i);
+    block_lines_[i] = find_in(next, "by:") != std::string_view::npos ||
+                      find_in(next, "name:") != std::string_view::npos ||
+                      find_in(next, "title:") != std::string_view::npos ||
+                      find_in(next, "signature") != std::string_view::npos || next.starts_with("by ") ||
+                      next.find('@') != std::string_view::npos;
+  }
+  return block_lines_[i] != 0;
+}
+
 void PeopleFinder::run() {
   const TextIndex& ix = scan_.ix;
   bool in_contacts = false;
@@ -459,10 +477,7 @@ void PeopleFinder::run() {
     // A party header sits just above a signature or contact block.
     bool block_follows = false;
     for (std::size_t k = i + 1; k < ix.line_count() && k <= i + 3 && !block_follows; ++k) {
-      std::string_view next = ix.line_lower(k);
-      block_follows = next.find("by:") != std::string_view::npos || next.find("name:") != std::string_view::npos ||
-                      next.find("title:") != std::string_view::npos || next.find("signature") != std::string_view::npos ||
-                      next.find("by ") == 0 || next.find('@') != std::string_view::npos;
+      block_follows = in_block(k);
     }
     for (std::size_t c = 0; c < cells.size(); ++c) {
       std::string_view cell = ix.slice(cells[c]);

@@ -80,6 +80,24 @@ std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t f
   return std::string_view::npos;
 }
 
+std::size_t find_any(std::string_view hay, std::initializer_list<std::string_view> needles, std::size_t limit) {
+  std::array<bool, 256> starts{};
+  for (std::string_view n : needles) {
+    if (n.empty()) return 0;
+    starts[static_cast<unsigned char>(n[0])] = true;
+  }
+  limit = std::min(limit, hay.size());
+  for (std::size_t p = 0; p < limit; ++p) {
+    if (!starts[static_cast<unsigned char>(hay[p])]) continue;
+    for (std::string_view n : needles) {
+      if (n[0] == hay[p] && n.size() <= hay.size() - p && same_bytes(hay.data() + p + 1, n.data() + 1, n.size() - 1)) {
+        return p;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
+
 std::size_t rfind_in(std::string_view hay, std::string_view needle) {
   if (needle.size() > hay.size()) return std::string_view::npos;
   if (needle.empty()) return hay.size();

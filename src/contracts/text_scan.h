@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,11 @@ std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t
 // compare the first byte inline and the rest only when it matches.
 std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t from = 0);
 std::size_t rfind_in(std::string_view hay, std::string_view needle);
+// The lowest offset below `limit` at which any of `needles` occurs in `hay`
+// (the minimum of find_in(hay, needle) over the needles), found in one pass
+// that stops at the first hit; npos when there is none below `limit`.
+std::size_t find_any(std::string_view hay, std::initializer_list<std::string_view> needles,
+                     std::size_t limit = std::string_view::npos);
 
 // ASCII lowercase copy: the same bytes as std::tolower in the "C" locale
 // (the only one the parser runs in), without a library call per byte.
