@@ -37,7 +37,9 @@ bool heading_matches(std::string_view heading, const std::string_view (&phrases)
   return std::any_of(std::begin(phrases), std::end(phrases), [&](std::string_view p) {
     // One-word phrases ("security") must be the whole heading; longer ones
     // may sit inside it ("3. Technical Requirements (Schedule B)").
-    return heading == p || (p.find(' ') != std::string_view::npos && contains_word(heading, p));
+    // (A phrase no shorter than the heading is inside it only when equal.)
+    return heading == p ||
+           (heading.size() > p.size() && p.find(' ') != std::string_view::npos && contains_word(heading, p));
   });
 }
 

@@ -790,7 +790,8 @@ namespace {
 // A currency mark ending exactly at `end` (text before an amount).
 const lexicon::CurrencyMark* mark_before(std::string_view s, std::size_t end) {
   for (const auto& m : lexicon::kCurrencyMarks) {
-    if (end >= m.mark.size() && s.compare(end - m.mark.size(), m.mark.size(), m.mark) == 0) {
+    if (end >= m.mark.size() && end <= s.size() &&
+        same_bytes(s.data() + end - m.mark.size(), m.mark.data(), m.mark.size())) {
       std::size_t b = end - m.mark.size();
       if (is_alpha(m.mark.front()) && b > 0 && is_word_char(s[b - 1])) continue;
       if (m.mark == "$" && b > 0 && is_alpha(s[b - 1])) continue;
@@ -875,7 +876,7 @@ std::optional<int> number_word_ending_at(std::string_view lower, std::size_t end
   for (const auto& w : lexicon::kNumberWords) {
     if (w.word.size() > end || w.word.size() <= best_len) continue;
     std::size_t b = end - w.word.size();
-    if (lower.compare(b, w.word.size(), w.word) != 0) continue;
+    if (end > lower.size() || !same_bytes(lower.data() + b, w.word.data(), w.word.size())) continue;
     if (b > 0 && is_word_char(lower[b - 1])) continue;
     best = w.value;
     best_len = w.word.size();
