@@ -261,7 +261,7 @@ inline constexpr std::string_view kTitleWords[] = {
 // money_rules, list_rules, party_rules). TextIndex finds every occurrence of
 // all of them in one pass over the text instead of one memmem scan per word
 // and per hit; a word missing here is still found, by a scan of its own.
-// At least two bytes each.
+// At least three bytes each.
 inline constexpr std::string_view kAnchorWords[] = {
     // term_rules: the term's length, renewal cues and notice anchors.
     "term", "period", "laufzeit", "duration", "in effect", "in force", "continue for",

@@ -254,9 +254,29 @@ std::vector<Span> split_cells(std::string_view line, bool loose, bool keep_empty
 
 namespace {
 
-// The anchor words by their first two bytes: at each offset of the text one
-// table lookup says which words (usually none) may start there.
+// The anchor words by their first three bytes: at each offset of the text
+// one table lookup says which words (usually none) may start there. A byte
+// counts as its letter (1-26), a space (27) or anything else (0), so the
+// table stays small enough for the L1 cache; a word whose first bytes are
+// neither letters nor spaces still works, it only shares a key with more
+// offsets. Three bytes, not two, because pairs such as "te" or "in" start
+// too many offsets of any text.
+constexpr bool anchors_have_three_bytes() {
+  for (std::string_view w : lexicon::kAnchorWords) {
+    if (w.size() < 3) return false;
+  }
+  return true;
+}
+static_assert(anchors_have_three_bytes(), "lexicon::kAnchorWords: at least three bytes each");
+
 struct AnchorTable {
+  static constexpr unsigned kClasses = 28;
+  std::array<std::uint8_t, 256> byte_class{};
+  unsigned key(const char* p) const {
+    return (byte_class[static_cast<unsigned char>(p[0])] * kClasses +
+            byte_class[static_cast<unsigned char>(p[1])]) * kClasses +
+           byte_class[static_cast<unsigned char>(p[2])];
+  }
   // The words' first four bytes (fewer for shorter words, the rest masked
   // off), compared as one integer before the rest of the word.
   struct Word {
@@ -264,8 +284,8 @@ struct AnchorTable {
     std::uint32_t mask = 0;
     std::uint8_t id = 0;
   };
-  std::array<std::uint8_t, 65536> slot{};  // first two bytes -> 1 + index into `words`
-  std::vector<std::vector<Word>> words;  // anchors sharing those bytes
+  std::array<std::uint8_t, kClasses * kClasses * kClasses> slot{};  // key -> 1 + index into `words`
+  std::vector<std::vector<Word>> words;  // anchors sharing a key
 };
 
 std::uint32_t load4(const char* p) {
@@ -278,9 +298,11 @@ const AnchorTable& anchor_table() {
   static_assert(std::size(lexicon::kAnchorWords) < 255);
   static const AnchorTable table = [] {
     AnchorTable t;
+    for (char c = 'a'; c <= 'z'; ++c) t.byte_class[static_cast<unsigned char>(c)] = static_cast<std::uint8_t>(c - 'a' + 1);
+    t.byte_class[' '] = 27;
     for (std::size_t id = 0; id < std::size(lexicon::kAnchorWords); ++id) {
       std::string_view w = lexicon::kAnchorWords[id];
-      unsigned key = bigram(w.data());
+      unsigned key = t.key(w.data());
       if (t.slot[key] == 0) {
         t.words.emplace_back();
         t.slot[key] = static_cast<std::uint8_t>(t.words.size());
@@ -308,8 +330,22 @@ int anchor_id(std::string_view needle) {
 }  // namespace
 
 TextIndex::TextIndex(std::string_view text) : text_(text), lower_(text) {
-  for (char& c : lower_) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  // Eight bytes at a time: set bit 0x20 of every byte in 'A'..'Z' (bytes of
+  // 0x80 and above, UTF-8, are left alone).
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  char* d = lower_.data();
+  std::size_t k = 0;
+  for (; k + 8 <= lower_.size(); k += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, d + k, 8);
+    std::uint64_t low7 = x & (0x7F * kOnes);
+    std::uint64_t from_a = low7 + (0x80 - 'A') * kOnes;      // high bit: byte >= 'A'
+    std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * kOnes;  // high bit: byte > 'Z'
+    x |= ((from_a ^ past_z) & ~x & (0x80 * kOnes)) >> 2;
+    std::memcpy(d + k, &x, 8);
+  }
+  for (; k < lower_.size(); ++k) {
+    if (d[k] >= 'A' && d[k] <= 'Z') d[k] = static_cast<char>(d[k] - 'A' + 'a');
   }
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -322,15 +358,16 @@ TextIndex::TextIndex(std::string_view text) : text_(text), lower_(text) {
   anchors_.resize(std::size(lexicon::kAnchorWords));
   const char* s = lower_.data();
   const std::size_t n = lower_.size();
-  for (std::size_t p = 0; p + 1 < n; ++p) {
-    std::uint8_t slot = table.slot[bigram(s + p)];
+  for (std::size_t p = 0; p + 2 < n; ++p) {
+    std::uint8_t slot = table.slot[table.key(s + p)];
     if (slot == 0) continue;
     // Near the end, fewer than four bytes are left to load at once.
-    std::uint32_t here = p + 4 <= n ? load4(s + p) : 0;
+    const bool four = p + 4 <= n;
+    std::uint32_t here = four ? load4(s + p) : 0;
     for (const AnchorTable::Word& aw : table.words[slot - 1u]) {
       std::string_view w = lexicon::kAnchorWords[aw.id];
       if (w.size() > n - p) continue;
-      if (p + 4 <= n && (here & aw.mask) != aw.head) continue;
+      if (four ? (here & aw.mask) != aw.head : !same_bytes(s + p, w.data(), 2)) continue;
       if (same_bytes(s + p + 2, w.data() + 2, w.size() - 2)) anchors_[aw.id].push_back(p);
     }
   }
