@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <iterator>
 
 #include "contracts/lexicon.h"
@@ -69,10 +72,30 @@ std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t f
     return p == nullptr ? std::string_view::npos
                         : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
   }
+  std::size_t p = from;
+#if defined(__SSE2__)
+  // Sixteen offsets at a time: those where both the first and the last byte
+  // of the needle match, in ascending order, are the only ones compared in
+  // full.
+  const std::size_t k = needle.size() - 1;
+  const __m128i first = _mm_set1_epi8(needle[0]);
+  const __m128i tail = _mm_set1_epi8(needle[k]);
+  for (; p + 16 <= last + 1; p += 16) {
+    __m128i at_first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + p));
+    __m128i at_final = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + p + k));
+    unsigned mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(at_first, first), _mm_cmpeq_epi8(at_final, tail))));
+    while (mask != 0) {
+      std::size_t q = p + static_cast<std::size_t>(__builtin_ctz(mask));
+      if (same_bytes(hay.data() + q + 1, needle.data() + 1, k)) return q;
+      mask &= mask - 1;
+    }
+  }
+#endif
   // The first two bytes as one integer: a space or a comma starts many
   // needles and is common in text, a pair of bytes much less so.
   const std::uint16_t head = load2(needle.data());
-  for (std::size_t p = from; p <= last; ++p) {
+  for (; p <= last; ++p) {
     if (load2(hay.data() + p) == head && same_bytes(hay.data() + p + 2, needle.data() + 2, needle.size() - 2)) {
       return p;
     }
