@@ -400,8 +400,13 @@ bool PeopleFinder::in_block(std::size_t i) {
   if (block_lines_.empty()) block_lines_.assign(scan_.ix.line_count(), -1);
   if (block_lines_[i] < 0) {
     std::string_view next = scan_.ix.line_lower(i);
-    block_lines_[i] = find_any(next, {"by:", "name:", "title:", "signature", "@"}) != std::string_view::npos ||
-                      next.starts_with("by ");
+    // One vectorised find_in per marker beats one byte-by-byte find_any
+    // pass: the markers start with common letters.
+    block_lines_[i] = find_in(next, "by:") != std::string_view::npos ||
+                      find_in(next, "name:") != std::string_view::npos ||
+                      find_in(next, "title:") != std::string_view::npos ||
+                      find_in(next, "signature") != std::string_view::npos || next.starts_with("by ") ||
+                      next.find('@') != std::string_view::npos;
   }
   return block_lines_[i] != 0;
 }
