@@ -16,8 +16,8 @@
 namespace cscx::contracts::internal {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 // Byte by byte: the prefixes are a few bytes long, shorter than a memcmp call.
@@ -49,9 +49,17 @@ bool same_bytes(const char* a, const char* b, std::size_t n) {
 
 }  // namespace
 
-bool is_word_char(char c) {
-  return is_digit(c) || is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
+// A table: find_dates asks this of nearly every byte of the document.
+constexpr auto kWordChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    char ch = static_cast<char>(c);
+    table[static_cast<std::size_t>(c)] = is_digit(ch) || is_alpha(ch) || ch == '_' || c >= 0x80;
+  }
+  return table;
+}();
+
+bool is_word_char(char c) { return kWordChars[static_cast<unsigned char>(c)]; }
 
 std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t from) {
   if (from > hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
