@@ -446,7 +446,7 @@ void PeopleFinder::run() {
       std::vector<int> columns;
       int named = 0;
       for (Span c : cells) {
-        Field f = field_of(trim_value(lower_ascii(ix.slice(c))));
+        Field f = field_of(trim_value(ix.slice_lower(c)));
         columns.push_back(static_cast<int>(f));
         named += f != Field::kNone;
       }
@@ -483,7 +483,7 @@ void PeopleFinder::run() {
     }
     for (std::size_t c = 0; c < cells.size(); ++c) {
       std::string_view cell = ix.slice(cells[c]);
-      std::string lower = lower_ascii(cell);
+      std::string_view lower = ix.slice_lower(cells[c]);  // the index's lowercased copy
       std::size_t colon = lower.find(':');
       Field f = Field::kNone;
       if (colon != std::string::npos) f = field_of(trim_value(std::string_view(lower).substr(0, colon)));
