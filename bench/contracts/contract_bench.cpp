@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
   double seconds = argc > 1 ? std::atof(argv[1]) : 5;
   std::vector<fs::path> dirs;
   for (int i = 2; i < argc; ++i) dirs.emplace_back(argv[i]);
-  fs::path source = fs::path(__FILE__).parent_path().parent_path().parent_path();
+  // The source tree from CMake: __FILE__ is relative when ccache rewrites
+  // paths (CCACHE_BASEDIR), and the default directories were then not found.
+  fs::path source = CSCX_SOURCE_DIR;
   if (dirs.empty()) {
     dirs = {source / "tests/data/contracts/dev", source / "../shared/data/cuad/txt",
             source / "../shared/data/cuad/pdf"};

@@ -206,8 +206,7 @@ bool looks_like_name(std::string_view value) {
   }
   std::size_t words = static_cast<std::size_t>(std::count(value.begin(), value.end(), ' ')) + 1;
   if (words > 9) return false;
-  std::string lower(value);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string lower = lower_ascii(value);
   for (std::string_view verb : {"shall", "will", "means", "agrees", "may", "must", "hereby",
                                 "herein", "this agreement", "the parties", "signature", "____"}) {
     if (contains_word(lower, verb)) return false;

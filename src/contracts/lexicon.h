@@ -257,4 +257,23 @@ inline constexpr std::string_view kTitleWords[] = {
     "responsable", "g\xc3\xa9rant", "pr\xc3\xa9sident", "leiterin", "gesch\xc3\xa4""ftsf\xc3\xbchrerin",
 };
 
+// The words the rules look up across the whole document (term_rules,
+// money_rules, list_rules, party_rules). TextIndex finds every occurrence of
+// all of them in one pass over the text instead of one memmem scan per word
+// and per hit; a word missing here is still found, by a scan of its own.
+// At least three bytes each.
+inline constexpr std::string_view kAnchorWords[] = {
+    // term_rules: the term's length, renewal cues and notice anchors.
+    "term", "period", "laufzeit", "duration", "in effect", "in force", "continue for",
+    "renew", "extend", "verl", "tacit", "may be renewed", "renewal requires", "will not renew",
+    "not automatic", "shall not renew", "no automatic", "does not renew", "not automatically renew",
+    "renewal shall be subject to", "not to renew", "intention not to",
+    // money_rules: billing frequency and payment terms.
+    "billed", "invoiced", "invoice", "payable", "billing", "paid", "in advance", "abgerechnet",
+    "factur", "net", "payment within", "payable within", "due within", "paid within",
+    "zahlbar innerhalb", "paiement",
+    // list_rules and party_rules.
+    "number of", "between",
+};
+
 }  // namespace cscx::contracts::lexicon

@@ -9,19 +9,13 @@
 namespace cscx::contracts::internal {
 namespace {
 
-std::string lower_copy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool any_word(std::string_view hay, std::initializer_list<std::string_view> words) {
   return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return contains_word(hay, w); });
 }
 
 // "3. TECHNICAL REQUIREMENTS:" -> "technical requirements".
 std::string heading_text(std::string_view line) {
-  std::string lower = lower_copy(trim(line));
+  std::string lower = lower_ascii(trim(line));
   std::string_view v = lower;
   while (!v.empty() && (v.front() == '#' || v.front() == ' ')) v.remove_prefix(1);
   for (std::string_view lead : {"section ", "schedule ", "exhibit ", "annex ", "appendix ", "part ", "anlage "}) {
@@ -43,7 +37,9 @@ bool heading_matches(std::string_view heading, const std::string_view (&phrases)
   return std::any_of(std::begin(phrases), std::end(phrases), [&](std::string_view p) {
     // One-word phrases ("security") must be the whole heading; longer ones
     // may sit inside it ("3. Technical Requirements (Schedule B)").
-    return heading == p || (p.find(' ') != std::string_view::npos && contains_word(heading, p));
+    // (A phrase no shorter than the heading is inside it only when equal.)
+    return heading == p ||
+           (heading.size() > p.size() && p.find(' ') != std::string_view::npos && contains_word(heading, p));
   });
 }
 
@@ -128,7 +124,7 @@ void ListRules::add_entitlement(std::string name, std::optional<long long> qty,
   while (!name.empty() && (name.back() == '-' || name.back() == ':' || name.back() == ' ')) name.pop_back();
   if (name.size() < 2 || name.size() > 120) return;
   for (const Entitlement& e : draft_.out.entitlements) {
-    if (lower_copy(e.name) == lower_copy(name)) return;
+    if (lower_ascii(e.name) == lower_ascii(name)) return;
   }
   std::string path = "entitlements[" + std::to_string(draft_.out.entitlements.size()) + "]";
   draft_.out.entitlements.push_back({std::move(name), qty, std::move(unit)});
@@ -148,7 +144,7 @@ void ListRules::table_at(std::size_t header_line, std::size_t& next_line) {
   std::vector<Span> cells = split_cells(header);
   int name_col = -1, qty_col = -1, unit_col = -1, price_col = -1;
   for (std::size_t c = 0; c < cells.size(); ++c) {
-    std::string h = lower_copy(header.substr(cells[c].begin, cells[c].end - cells[c].begin));
+    std::string h = lower_ascii(header.substr(cells[c].begin, cells[c].end - cells[c].begin));
     int ci = static_cast<int>(c);
     if (any_word(h, {"qty", "quantity", "menge", "anzahl", "volume", "count", "seats", "licenses",
                      "users", "no. of"}) && qty_col < 0) {
@@ -167,7 +163,7 @@ void ListRules::table_at(std::size_t header_line, std::size_t& next_line) {
   // "Units" alone counts things.
   if (qty_col < 0 && unit_col >= 0) std::swap(qty_col, unit_col);
   if (name_col < 0 || (qty_col < 0 && price_col < 0)) return;
-  std::string qty_header = qty_col >= 0 ? lower_copy(header.substr(cells[static_cast<std::size_t>(qty_col)].begin,
+  std::string qty_header = qty_col >= 0 ? lower_ascii(header.substr(cells[static_cast<std::size_t>(qty_col)].begin,
                                                                    cells[static_cast<std::size_t>(qty_col)].end -
                                                                        cells[static_cast<std::size_t>(qty_col)].begin))
                                         : std::string();
@@ -183,7 +179,7 @@ void ListRules::table_at(std::size_t header_line, std::size_t& next_line) {
                         rc[static_cast<std::size_t>(c)].end - rc[static_cast<std::size_t>(c)].begin);
     };
     std::string name(cell(name_col));
-    std::string lname = lower_copy(name);
+    std::string lname = lower_ascii(name);
     if (name.empty() || any_word(lname, {"total", "subtotal", "sub-total", "grand total", "discount", "tax",
                                          "vat", "gesamt", "summe"})) {
       continue;
@@ -193,12 +189,12 @@ void ListRules::table_at(std::size_t header_line, std::size_t& next_line) {
     std::string_view q = cell(qty_col);
     if (std::size_t d = q.find_first_of("0123456789"); d != std::string_view::npos) {
       if (auto n = scan_number(q, d); n && n->value < 1e12) qty = static_cast<long long>(n->value);
-      std::string lq = lower_copy(q);
+      std::string lq = lower_ascii(q);
       std::size_t at = 0;
       if (const auto* u = unit_in(lq, at)) unit = std::string(u->unit);
     }
     if (!unit && unit_col >= 0 && !cell(unit_col).empty()) {
-      std::string lu = lower_copy(trim_value(cell(unit_col)));
+      std::string lu = lower_ascii(trim_value(cell(unit_col)));
       unit = lu;
       for (const auto& u : lexicon::kUnits) {
         if (u.word == lu) unit = std::string(u.unit);
@@ -241,7 +237,7 @@ void ListRules::bullet_entitlement(Span content) {
       break;
     }
   }
-  std::string lower = lower_copy(text);
+  std::string lower = lower_ascii(text);
   std::size_t at = 0;
   const lexicon::UnitWord* unit = unit_in(lower, at);
   if (unit == nullptr) {
@@ -260,14 +256,14 @@ void ListRules::bullet_entitlement(Span content) {
   std::string left(trim_value(text.substr(0, count->begin)));
   std::string right(trim_value(text.substr(at + unit->word.size())));
   for (std::string_view lead : {"up to", "including", "includes", "bis zu"}) {
-    std::string ll = lower_copy(left);
+    std::string ll = lower_ascii(left);
     if (ll.size() >= lead.size() && ll.compare(ll.size() - lead.size(), lead.size(), lead) == 0) {
       left = std::string(trim_value(left.substr(0, left.size() - lead.size())));
     }
   }
   std::string_view r = right;
   for (std::string_view lead : {"of ", "for ", "with ", "- ", "in ", "on "}) {
-    if (lower_copy(r).rfind(lead, 0) == 0) r = trim_value(r.substr(lead.size()));
+    if (lower_ascii(r).rfind(lead, 0) == 0) r = trim_value(r.substr(lead.size()));
   }
   for (std::string_view sep : {" per ", " - ", "(", ","}) {
     if (std::size_t p = r.find(sep); p != std::string_view::npos) r = trim_value(r.substr(0, p));
@@ -282,7 +278,7 @@ void ListRules::prose_entitlements() {
   std::string_view lower = ix_.lower();
   std::size_t at = 0;
   int n = 0;
-  while ((at = find_word(lower, "number of", at)) != std::string_view::npos && n++ < 50) {
+  while ((at = ix_.find_word("number of", at)) != std::string_view::npos && n++ < 50) {
     std::size_t name_begin = at + 10;
     Span sentence = ix_.sentence_around(at);
     at = name_begin;

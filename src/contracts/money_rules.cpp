@@ -39,7 +39,7 @@ Period period_in(std::string_view s, bool from_end) {
   Period found = Period::kUnknown;
   std::size_t best = std::string_view::npos;
   auto consider = [&](std::string_view cue, Period p) {
-    std::size_t at = from_end ? s.rfind(cue) : s.find(cue);
+    std::size_t at = from_end ? rfind_in(s, cue) : find_in(s, cue);
     if (at == std::string_view::npos) return;
     std::size_t key = from_end ? s.size() - at : at;
     if (best == std::string_view::npos || key < best) {
@@ -442,7 +442,7 @@ void MoneyRules::choose_billing() {
                                   "in advance", "abgerechnet", "factur"}) {
     std::size_t at = 0;
     int n = 0;
-    while ((at = find_fast(ix.lower(), anchor, at)) != std::string_view::npos && n++ < 20) {
+    while ((at = ix.find(anchor, at)) != std::string_view::npos && n++ < 20) {
       std::size_t b = at > 40 ? at - 40 : 0;
       std::size_t e = std::min(ix.lower().size(), at + anchor.size() + 80);
       Span sentence = ix.sentence_around(at);
@@ -470,7 +470,7 @@ void MoneyRules::choose_payment_terms() {
   auto net_days = [&](Span within) -> std::optional<CountHit> {
     std::string_view s = ix.lower().substr(0, within.end);
     std::size_t at = within.begin;
-    while ((at = find_word(s, "net", at)) != std::string_view::npos) {
+    while ((at = ix.find_word("net", at, within.end)) != std::string_view::npos) {
       std::size_t p = at + 3;
       while (p < s.size() && (s[p] == ' ' || s[p] == '-')) ++p;
       std::size_t e = p;
@@ -510,7 +510,7 @@ void MoneyRules::choose_payment_terms() {
                                   "zahlbar innerhalb", "paiement"}) {
     std::size_t at = 0;
     int n = 0;
-    while ((at = find_fast(ix.lower(), anchor, at)) != std::string_view::npos && n++ < 60) {
+    while ((at = ix.find(anchor, at)) != std::string_view::npos && n++ < 60) {
       Span sentence = ix.sentence_around(at);
       at += anchor.size();
       std::string_view s = ix.slice_lower(sentence);

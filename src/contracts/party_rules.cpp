@@ -34,8 +34,7 @@ bool is_legal_suffix(std::string_view word_lower) {
 
 // "AS", "AB", "SE", "CO" are legal forms in capitals and ordinary words otherwise.
 bool is_legal_suffix_as_written(std::string_view word) {
-  std::string lower(word);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = lower_ascii(word);
   if (!is_legal_suffix(lower)) return false;
   if (lower.size() > 2) return true;
   return std::all_of(word.begin(), word.end(), [](char c) { return !(c >= 'a' && c <= 'z'); });
@@ -48,7 +47,7 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
   // "Jane Roe, director of FreeCook": the party is the company, not its signatory.
   for (std::string_view via : {"director of ", "president of ", "ceo of ", "owner of ", "on behalf of ",
                                "representing ", "manager of "}) {
-    std::size_t at = v.find(via);
+    std::size_t at = find_in(v, via);
     if (at != std::string_view::npos) {
       s.begin += at + via.size();
       v = lower.substr(s.begin, s.end - s.begin);
@@ -57,26 +56,25 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
   std::size_t cut = v.size();
   // "ACME INC. a Nevada corporation having ...": an article that starts a description.
   for (std::string_view article : {" a ", " an "}) {
-    for (std::size_t at = v.find(article); at != std::string_view::npos && at < cut; at = v.find(article, at + 1)) {
+    for (std::size_t at = find_in(v, article); at != std::string_view::npos && at < cut; at = find_in(v, article, at + 1)) {
       std::string_view next = v.substr(at, 60);
-      if (next.find("corporation") != std::string_view::npos || next.find("company") != std::string_view::npos ||
-          next.find("partnership") != std::string_view::npos || next.find("limited") != std::string_view::npos ||
-          next.find("organization") != std::string_view::npos || next.find("entity") != std::string_view::npos ||
-          next.find("institution") != std::string_view::npos) {
+      if (find_in(next, "corporation") != std::string_view::npos || find_in(next, "company") != std::string_view::npos ||
+          find_in(next, "partnership") != std::string_view::npos || find_in(next, "limited") != std::string_view::npos ||
+          find_in(next, "organization") != std::string_view::npos || find_in(next, "entity") != std::string_view::npos ||
+          find_in(next, "institution") != std::string_view::npos) {
         cut = at;
         break;
       }
     }
   }
-  for (std::string_view p : {", a ", ", an ", " a corporation", " a company", ", with ", ", having ",
-                             ", located", ", whose ", ", organized", ", organised",
-                             ", incorporated", " with its principal", " with offices",
-                             " with a principal", " located at", ", registered", " (", ", of ",
-                             ", acting", " acting ", ", represented", " represented by", " whose ",
-                             ", company", ", nif", ", vat", ", registration", ", reg.", "\n\n",
-                             " - ", ", address", " address", " c/o "}) {
-    cut = std::min(cut, v.find(p));
-  }
+  cut = std::min(cut, find_any(v, {", a ", ", an ", " a corporation", " a company", ", with ", ", having ",
+                                   ", located", ", whose ", ", organized", ", organised",
+                                   ", incorporated", " with its principal", " with offices",
+                                   " with a principal", " located at", ", registered", " (", ", of ",
+                                   ", acting", " acting ", ", represented", " represented by", " whose ",
+                                   ", company", ", nif", ", vat", ", registration", ", reg.", "\n\n",
+                                   " - ", ", address", " address", " c/o "},
+                                 cut));
   for (std::size_t i = 0; i + 1 < v.size(); ++i) {
     // An address on the next line: "ACME, INC.\n53702 Generations Drive".
     if (v[i] == '\n' && v[i + 1] >= '0' && v[i + 1] <= '9') {
@@ -152,8 +150,7 @@ Span clean_party_span(std::string_view text, std::string_view lower, Span s) {
 }
 
 bool names_a_document(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = lower_ascii(name);
   for (std::string_view w : {"agreement", "amendment", "exhibit", "addendum", "order form", "statement of work",
                              "appendix", "schedule", "the parties", "as follows", "hereinafter", "recitals",
                              "act of", "as amended", "dated", "section"}) {
@@ -223,10 +220,10 @@ void parties_from_defined_terms(Scan& scan) {
     if (side == Side::kUnknown && role != "company") {
       std::string_view near = lower.substr(p > 300 ? p - 300 : 0, std::min<std::size_t>(p, 300));
       std::string_view first = role.substr(0, std::min(role.find(' '), role.size()));
-      bool plausible = first.size() >= 2 && near.find(first) != std::string_view::npos;
+      bool plausible = first.size() >= 2 && find_in(near, first) != std::string_view::npos;
       for (std::string_view form : {" inc", " ltd", " llc", " corp", " gmbh", " plc", " limited", " company",
                                     " l.l.c", " s.a", " ag", " b.v", " pty", " co."}) {
-        plausible = plausible || near.find(form) != std::string_view::npos;
+        plausible = plausible || find_in(near, form) != std::string_view::npos;
       }
       if (!plausible) {
         ++p;
@@ -248,7 +245,7 @@ void parties_from_defined_terms(Scan& scan) {
     // leaves something shaped like a name.
     std::vector<std::size_t> starts{floor};
     for (std::string_view b : {"between ", "among ", " and ", ":", ";", ")", " by ", " with "}) {
-      for (std::size_t at = window.find(b); at != std::string::npos; at = window.find(b, at + 1)) {
+      for (std::size_t at = find_in(window, b); at != std::string::npos; at = find_in(window, b, at + 1)) {
         if (at + b.size() > floor) starts.push_back(at + b.size());
       }
     }
@@ -283,7 +280,7 @@ void parties_from_defined_terms(Scan& scan) {
 void parties_from_between(Scan& scan) {
   std::string_view text = scan.ix.text();
   std::string_view lower = scan.ix.lower().substr(0, std::min<std::size_t>(6000, text.size()));
-  std::size_t p = find_word(lower, "between");
+  std::size_t p = scan.ix.find_word("between", 0, lower.size());
   if (p == std::string_view::npos) return;
   // Only the "between" that introduces the parties of an agreement.
   std::string_view lead = lower.substr(p > 200 ? p - 200 : 0, std::min<std::size_t>(p, 200));

@@ -54,12 +54,6 @@ struct Person {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-std::string lower_copy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool looks_like_email(std::string_view v) {
   std::size_t at = v.find('@');
   return at != std::string_view::npos && at > 0 && v.find('.', at) != std::string_view::npos;
@@ -92,7 +86,7 @@ bool looks_like_phone(std::string_view v) {
 }
 
 bool has_title_word(std::string_view v) {
-  std::string lower = lower_copy(v);
+  std::string lower = lower_ascii(v);
   return std::any_of(std::begin(lexicon::kTitleWords), std::end(lexicon::kTitleWords),
                      [&](std::string_view w) { return contains_word(lower, w); });
 }
@@ -118,7 +112,7 @@ bool looks_like_person(std::string_view v) {
     }
   }
   if (words < 2 || words > 5 || capitalised < 2) return false;
-  std::string lower = lower_copy(v);
+  std::string lower = lower_ascii(v);
   for (std::string_view role : {"customer", "vendor", "provider", "inc", "corp", "gmbh", "llc",
                                 "ltd", "limited", "team", "department", "support", "services"}) {
     if (contains_word(lower, role)) return false;
@@ -163,6 +157,10 @@ class PeopleFinder {
     return column < sides_.size() ? sides_[column] : Side::kUnknown;
   }
   void set_value(Person& p, Field f, std::string text, Span span);
+  // Whether line `i` belongs to a signature or contact block ("By:",
+  // "Name:", an email...). Each line is asked about by the three lines above
+  // it, and may be long prose: read once, remembered in block_lines_.
+  bool in_block(std::size_t i);
   bool parse_contact_line(Span line, Side side, bool explicit_side);
   void emit(Person p);
 
@@ -172,10 +170,11 @@ class PeopleFinder {
   std::vector<Person> records_;
   std::vector<Side> sides_;
   std::vector<Person> people_;
+  std::vector<signed char> block_lines_;  // per line: -1 not read yet, else 0/1
 };
 
 Side PeopleFinder::side_of_text(std::string_view text) const {
-  std::string lower = lower_copy(text);
+  std::string lower = lower_ascii(text);
   std::string key = name_key(text);
   // A party's name, making up most of the text.
   for (const auto& [k, side] : keys_) {
@@ -206,7 +205,7 @@ Side PeopleFinder::side_of_text(std::string_view text) const {
 Side PeopleFinder::side_of_email(std::string_view email) const {
   std::size_t at = email.find('@');
   if (at == std::string_view::npos) return Side::kUnknown;
-  std::string domain = lower_copy(email.substr(at + 1));
+  std::string domain = lower_ascii(email.substr(at + 1));
   std::size_t dot = domain.rfind('.');
   if (dot != std::string::npos) domain.resize(dot);
   std::string key;
@@ -229,7 +228,7 @@ std::optional<Side> PeopleFinder::header_side(std::string_view cell) const {
   std::string_view v = trim_value(cell);
   if (v.empty() || v.size() > 80 || v.find('@') != std::string_view::npos) return std::nullopt;
   if (static_cast<std::size_t>(std::count(v.begin(), v.end(), ' ')) >= 7) return std::nullopt;
-  std::string lower = lower_copy(v);
+  std::string lower = lower_ascii(v);
   std::size_t colon = lower.find(':');
   if (colon != std::string::npos) {
     std::string_view key = trim_value(std::string_view(lower).substr(0, colon));
@@ -298,7 +297,7 @@ void PeopleFinder::emit(Person p) {
   if (!p.name) return;
   if (!p.side_explicit && p.email) p.side = side_of_email(p.email->text);
   for (Person& q : people_) {
-    if (lower_copy(q.name->text) == lower_copy(p.name->text)) {
+    if (lower_ascii(q.name->text) == lower_ascii(p.name->text)) {
       if (!q.title) q.title = p.title;
       if (!q.email) q.email = p.email;
       if (!q.phone) q.phone = p.phone;
@@ -336,7 +335,7 @@ bool PeopleFinder::parse_contact_line(Span line, Side side, bool explicit_side) 
     std::string v(scan_.ix.slice(s));
     std::size_t colon = v.find(':');
     if (colon != std::string::npos) {
-      std::string key(trim_value(lower_copy(v.substr(0, colon))));
+      std::string key(trim_value(lower_ascii(v.substr(0, colon))));
       Field f = field_of(key);
       Span vs{s.begin + colon + 1, s.end};
       while (vs.begin < vs.end && text[vs.begin] == ' ') ++vs.begin;
@@ -354,7 +353,7 @@ bool PeopleFinder::parse_contact_line(Span line, Side side, bool explicit_side) 
       }
     }
     for (std::string_view lead : {"attn.", "attn:", "attn", "attention:", "attention"}) {
-      if (lower_copy(v).rfind(lead, 0) == 0) {
+      if (lower_ascii(v).rfind(lead, 0) == 0) {
         std::size_t cut = lead.size();
         while (cut < v.size() && v[cut] == ' ') ++cut;
         s.begin += cut;
@@ -397,6 +396,21 @@ bool is_contact_label(std::string_view label) {
   return false;
 }
 
+bool PeopleFinder::in_block(std::size_t i) {
+  if (block_lines_.empty()) block_lines_.assign(scan_.ix.line_count(), -1);
+  if (block_lines_[i] < 0) {
+    std::string_view next = scan_.ix.line_lower(i);
+    // One vectorised find_in per marker beats one byte-by-byte find_any
+    // pass: the markers start with common letters.
+    block_lines_[i] = find_in(next, "by:") != std::string_view::npos ||
+                      find_in(next, "name:") != std::string_view::npos ||
+                      find_in(next, "title:") != std::string_view::npos ||
+                      find_in(next, "signature") != std::string_view::npos || next.starts_with("by ") ||
+                      next.find('@') != std::string_view::npos;
+  }
+  return block_lines_[i] != 0;
+}
+
 void PeopleFinder::run() {
   const TextIndex& ix = scan_.ix;
   bool in_contacts = false;
@@ -432,7 +446,7 @@ void PeopleFinder::run() {
       std::vector<int> columns;
       int named = 0;
       for (Span c : cells) {
-        Field f = field_of(trim_value(lower_copy(ix.slice(c))));
+        Field f = field_of(trim_value(ix.slice_lower(c)));
         columns.push_back(static_cast<int>(f));
         named += f != Field::kNone;
       }
@@ -465,14 +479,11 @@ void PeopleFinder::run() {
     // A party header sits just above a signature or contact block.
     bool block_follows = false;
     for (std::size_t k = i + 1; k < ix.line_count() && k <= i + 3 && !block_follows; ++k) {
-      std::string_view next = ix.line_lower(k);
-      block_follows = next.find("by:") != std::string_view::npos || next.find("name:") != std::string_view::npos ||
-                      next.find("title:") != std::string_view::npos || next.find("signature") != std::string_view::npos ||
-                      next.find("by ") == 0 || next.find('@') != std::string_view::npos;
+      block_follows = in_block(k);
     }
     for (std::size_t c = 0; c < cells.size(); ++c) {
       std::string_view cell = ix.slice(cells[c]);
-      std::string lower = lower_copy(cell);
+      std::string_view lower = ix.slice_lower(cells[c]);  // the index's lowercased copy
       std::size_t colon = lower.find(':');
       Field f = Field::kNone;
       if (colon != std::string::npos) f = field_of(trim_value(std::string_view(lower).substr(0, colon)));
@@ -523,7 +534,7 @@ void PeopleFinder::run() {
     }
     if (handled) continue;
     if (header_line) {
-      if (cells.size() == 1 && is_contact_heading(lower_copy(line))) {
+      if (cells.size() == 1 && is_contact_heading(lower_ascii(line))) {
         in_contacts = true;
         section_side = sides_.empty() ? Side::kUnknown : sides_[0];
         sides_.clear();
@@ -534,7 +545,7 @@ void PeopleFinder::run() {
     if (scan_.is_heading(i)) {
       flush_all();
       sides_.clear();
-      std::string lower = lower_copy(line);
+      std::string lower = lower_ascii(line);
       in_contacts = is_contact_heading(lower);
       section_side = in_contacts ? side_of_text(line) : Side::kUnknown;
       continue;

@@ -80,7 +80,7 @@ Role prose_role(std::string_view before) {
   Role role = Role::kNone;
   std::size_t best = std::string_view::npos;
   for (const Cue& c : kDateCues) {
-    std::size_t at = before.rfind(c.word);
+    std::size_t at = rfind_in(before, c.word);
     if (at == std::string_view::npos) continue;
     std::size_t end = at + c.word.size();
     if (c.word == " to" && before.size() - end > 3) continue;
@@ -238,7 +238,7 @@ void find_months(const Scan& scan, Draft& draft) {
       std::size_t p = 0;
       std::size_t seen = 0;
       std::size_t last_sentence = std::string_view::npos;
-      while ((p = find_word(ix.lower(), key, p)) != std::string_view::npos && seen++ < 400) {
+      while ((p = ix.find_word(key, p)) != std::string_view::npos && seen++ < 400) {
         Span sentence = ix.sentence_around(p);
         std::string_view s = ix.slice_lower(sentence);
         p += key.size();
@@ -332,8 +332,8 @@ void find_renewal(const Scan& scan, Draft& draft) {
   std::string_view cue;
   for (std::string_view stem : {"renew", "extend", "verl", "tacit"}) {
     int seen = 0;
-    for (std::size_t at = find_fast(ix.lower(), stem); at != std::string_view::npos && at < first && seen++ < 200;
-         at = find_fast(ix.lower(), stem, at + stem.size())) {
+    for (std::size_t at = ix.find(stem); at != std::string_view::npos && at < first && seen++ < 200;
+         at = ix.find(stem, at + stem.size())) {
       std::size_t from = at > 40 ? at - 40 : 0;
       std::string_view window = ix.lower().substr(from, 100);
       for (std::string_view c : kRenewCues) {
@@ -362,7 +362,7 @@ void find_renewal(const Scan& scan, Draft& draft) {
     for (std::string_view c : {"may be renewed", "renewal requires", "will not renew", "not automatic",
                                "shall not renew", "no automatic", "does not renew",
                                "not automatically renew", "renewal shall be subject to"}) {
-      std::size_t at = find_fast(ix.lower(), c);
+      std::size_t at = ix.find(c);
       if (at == std::string_view::npos) continue;
       term.auto_renew = false;
       draft.note("contract_term.auto_renew", {at, at + c.size()}, 0.65);
@@ -385,7 +385,7 @@ void find_renewal(const Scan& scan, Draft& draft) {
   for (std::string_view c : {"not to renew", "intention not to", "renew"}) {
     std::size_t at = 0;
     int n = 0;
-    while ((at = find_fast(ix.lower(), c, at)) != std::string_view::npos && n++ < 50) {
+    while ((at = ix.find(c, at)) != std::string_view::npos && n++ < 50) {
       anchors.push_back(at);
       at += c.size();
     }

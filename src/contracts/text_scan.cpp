@@ -4,35 +4,147 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <iterator>
 
 #include "contracts/lexicon.h"
 
 namespace cscx::contracts::internal {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
+// Byte by byte: the prefixes are a few bytes long, shorter than a memcmp call.
 bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
-  return s.size() >= pos + p.size() && s.compare(pos, p.size(), p) == 0;
+  if (s.size() < pos + p.size()) return false;
+  for (std::size_t k = 0; k < p.size(); ++k) {
+    if (s[pos + k] != p[k]) return false;
+  }
+  return true;
+}
+
+// The two bytes at `p` as a table index.
+unsigned bigram(const char* p) {
+  return static_cast<unsigned char>(p[0]) | (static_cast<unsigned>(static_cast<unsigned char>(p[1])) << 8);
+}
+
+std::uint16_t load2(const char* p) {
+  std::uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
+bool same_bytes(const char* a, const char* b, std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
 }
 
 }  // namespace
 
-bool is_word_char(char c) {
-  return is_digit(c) || is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
+// A table: find_dates asks this of nearly every byte of the document.
+constexpr auto kWordChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    char ch = static_cast<char>(c);
+    table[static_cast<std::size_t>(c)] = is_digit(ch) || is_alpha(ch) || ch == '_' || c >= 0x80;
+  }
+  return table;
+}();
+
+bool is_word_char(char c) { return kWordChars[static_cast<unsigned char>(c)]; }
 
 std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t from) {
   if (from > hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
   if (needle.empty()) return from;
   // memmem's setup costs more than it saves on short strings.
-  if (hay.size() - from < 256) return hay.find(needle, from);
+  if (hay.size() - from < 256) return find_in(hay, needle, from);
   const void* p = memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
   return p == nullptr ? std::string_view::npos
                       : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
+}
+
+std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t from) {
+  if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
+  if (from >= hay.size() || needle.size() > hay.size() - from) return std::string_view::npos;
+  const std::size_t last = hay.size() - needle.size();
+  if (needle.size() == 1) {
+    const void* p = std::memchr(hay.data() + from, needle[0], last + 1 - from);
+    return p == nullptr ? std::string_view::npos
+                        : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
+  }
+  std::size_t p = from;
+#if defined(__SSE2__)
+  // Sixteen offsets at a time: those where both the first and the last byte
+  // of the needle match, in ascending order, are the only ones compared in
+  // full.
+  const std::size_t k = needle.size() - 1;
+  const __m128i first = _mm_set1_epi8(needle[0]);
+  const __m128i tail = _mm_set1_epi8(needle[k]);
+  for (; p + 16 <= last + 1; p += 16) {
+    __m128i at_first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + p));
+    __m128i at_final = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + p + k));
+    unsigned mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(at_first, first), _mm_cmpeq_epi8(at_final, tail))));
+    while (mask != 0) {
+      std::size_t q = p + static_cast<std::size_t>(__builtin_ctz(mask));
+      if (same_bytes(hay.data() + q + 1, needle.data() + 1, k)) return q;
+      mask &= mask - 1;
+    }
+  }
+#endif
+  // The first two bytes as one integer: a space or a comma starts many
+  // needles and is common in text, a pair of bytes much less so.
+  const std::uint16_t head = load2(needle.data());
+  for (; p <= last; ++p) {
+    if (load2(hay.data() + p) == head && same_bytes(hay.data() + p + 2, needle.data() + 2, needle.size() - 2)) {
+      return p;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::size_t find_any(std::string_view hay, std::initializer_list<std::string_view> needles, std::size_t limit) {
+  std::array<bool, 256> starts{};
+  for (std::string_view n : needles) {
+    if (n.empty()) return 0;
+    starts[static_cast<unsigned char>(n[0])] = true;
+  }
+  limit = std::min(limit, hay.size());
+  for (std::size_t p = 0; p < limit; ++p) {
+    if (!starts[static_cast<unsigned char>(hay[p])]) continue;
+    for (std::string_view n : needles) {
+      if (n[0] == hay[p] && n.size() <= hay.size() - p && same_bytes(hay.data() + p + 1, n.data() + 1, n.size() - 1)) {
+        return p;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::size_t rfind_in(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return std::string_view::npos;
+  if (needle.empty()) return hay.size();
+  const char first = needle[0];
+  for (std::size_t p = hay.size() - needle.size() + 1; p-- > 0;) {
+    if (hay[p] == first && same_bytes(hay.data() + p + 1, needle.data() + 1, needle.size() - 1)) return p;
+  }
+  return std::string_view::npos;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 bool is_blank(std::string_view s) {
@@ -89,12 +201,15 @@ std::size_t bullet_length(std::string_view line) {
     if (c == 'o' && !(i + 1 < line.size() && is_space(line[i + 1]))) return 0;
     return after(i + 1);
   }
-  for (std::string_view b : {"\xe2\x80\xa2", "\xe2\x97\xa6", "\xe2\x96\xaa", "\xe2\x97\x8f",
-                             "\xe2\x80\xa3", "\xe2\x88\x99", "\xc2\xb7", "\xef\x82\xb7"}) {
-    if (starts_with(line, i, b)) {
-      std::size_t j = i + b.size();
-      while (j < line.size() && is_space(line[j])) ++j;
-      return j;
+  // Every bullet here starts with a non-ASCII byte; most lines start with ASCII.
+  if (static_cast<unsigned char>(c) >= 0x80) {
+    for (std::string_view b : {"\xe2\x80\xa2", "\xe2\x97\xa6", "\xe2\x96\xaa", "\xe2\x97\x8f",
+                               "\xe2\x80\xa3", "\xe2\x88\x99", "\xc2\xb7", "\xef\x82\xb7"}) {
+      if (starts_with(line, i, b)) {
+        std::size_t j = i + b.size();
+        while (j < line.size() && is_space(line[j])) ++j;
+        return j;
+      }
     }
   }
   if (c == '(') {
@@ -118,7 +233,7 @@ std::vector<Span> split_cells(std::string_view line, bool loose, bool keep_empty
   bool pipes = line.find('|') != std::string_view::npos;
   // Most lines are prose: one cell, found without walking the line.
   if (!pipes && line.find('\t') == std::string_view::npos &&
-      line.find(loose ? std::string_view("  ") : std::string_view("   ")) == std::string_view::npos) {
+      find_in(line, loose ? std::string_view("  ") : std::string_view("   ")) == std::string_view::npos) {
     std::string_view t = trim(line);
     if (!t.empty()) {
       std::size_t b = static_cast<std::size_t>(t.data() - line.data());
@@ -168,9 +283,100 @@ std::vector<Span> split_cells(std::string_view line, bool loose, bool keep_empty
   return cells;
 }
 
+namespace {
+
+// The anchor words by their first three bytes: at each offset of the text
+// one table lookup says which words (usually none) may start there. A byte
+// counts as its letter (1-26), a space (27) or anything else (0), so the
+// table stays small enough for the L1 cache; a word whose first bytes are
+// neither letters nor spaces still works, it only shares a key with more
+// offsets. Three bytes, not two, because pairs such as "te" or "in" start
+// too many offsets of any text.
+constexpr bool anchors_have_three_bytes() {
+  for (std::string_view w : lexicon::kAnchorWords) {
+    if (w.size() < 3) return false;
+  }
+  return true;
+}
+static_assert(anchors_have_three_bytes(), "lexicon::kAnchorWords: at least three bytes each");
+
+struct AnchorTable {
+  static constexpr unsigned kClasses = 28;
+  std::array<std::uint8_t, 256> byte_class{};
+  unsigned key(const char* p) const {
+    return (byte_class[static_cast<unsigned char>(p[0])] * kClasses +
+            byte_class[static_cast<unsigned char>(p[1])]) * kClasses +
+           byte_class[static_cast<unsigned char>(p[2])];
+  }
+  // The words' first four bytes (fewer for shorter words, the rest masked
+  // off), compared as one integer before the rest of the word.
+  struct Word {
+    std::uint32_t head = 0;
+    std::uint32_t mask = 0;
+    std::uint8_t id = 0;
+  };
+  std::array<std::uint8_t, kClasses * kClasses * kClasses> slot{};  // key -> 1 + index into `words`
+  std::vector<std::vector<Word>> words;  // anchors sharing a key
+};
+
+std::uint32_t load4(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+const AnchorTable& anchor_table() {
+  static_assert(std::size(lexicon::kAnchorWords) < 255);
+  static const AnchorTable table = [] {
+    AnchorTable t;
+    for (char c = 'a'; c <= 'z'; ++c) t.byte_class[static_cast<unsigned char>(c)] = static_cast<std::uint8_t>(c - 'a' + 1);
+    t.byte_class[' '] = 27;
+    for (std::size_t id = 0; id < std::size(lexicon::kAnchorWords); ++id) {
+      std::string_view w = lexicon::kAnchorWords[id];
+      unsigned key = t.key(w.data());
+      if (t.slot[key] == 0) {
+        t.words.emplace_back();
+        t.slot[key] = static_cast<std::uint8_t>(t.words.size());
+      }
+      char head[4] = {};
+      char mask[4] = {};
+      for (std::size_t k = 0; k < 4 && k < w.size(); ++k) {
+        head[k] = w[k];
+        mask[k] = '\xff';
+      }
+      t.words[t.slot[key] - 1u].push_back({load4(head), load4(mask), static_cast<std::uint8_t>(id)});
+    }
+    return t;
+  }();
+  return table;
+}
+
+int anchor_id(std::string_view needle) {
+  for (std::size_t id = 0; id < std::size(lexicon::kAnchorWords); ++id) {
+    if (lexicon::kAnchorWords[id] == needle) return static_cast<int>(id);
+  }
+  return -1;
+}
+
+}  // namespace
+
 TextIndex::TextIndex(std::string_view text) : text_(text), lower_(text) {
-  for (char& c : lower_) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  // Eight bytes at a time: set bit 0x20 of every byte in 'A'..'Z' (bytes of
+  // 0x80 and above, UTF-8, are left alone).
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  char* d = lower_.data();
+  std::size_t k = 0;
+  for (; k + 8 <= lower_.size(); k += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, d + k, 8);
+    std::uint64_t low7 = x & (0x7F * kOnes);
+    std::uint64_t from_a = low7 + (0x80 - 'A') * kOnes;      // high bit: byte >= 'A'
+    std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * kOnes;  // high bit: byte > 'Z'
+    x |= ((from_a ^ past_z) & ~x & (0x80 * kOnes)) >> 2;
+    std::memcpy(d + k, &x, 8);
+  }
+  for (; k < lower_.size(); ++k) {
+    if (d[k] >= 'A' && d[k] <= 'Z') d[k] = static_cast<char>(d[k] - 'A' + 'a');
   }
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -179,6 +385,46 @@ TextIndex::TextIndex(std::string_view text) : text_(text), lower_(text) {
     lines_.push_back({start, nl});
     start = nl + 1;
   }
+  const AnchorTable& table = anchor_table();
+  anchors_.resize(std::size(lexicon::kAnchorWords));
+  const char* s = lower_.data();
+  const std::size_t n = lower_.size();
+  for (std::size_t p = 0; p + 2 < n; ++p) {
+    std::uint8_t slot = table.slot[table.key(s + p)];
+    if (slot == 0) continue;
+    // Near the end, fewer than four bytes are left to load at once.
+    const bool four = p + 4 <= n;
+    std::uint32_t here = four ? load4(s + p) : 0;
+    for (const AnchorTable::Word& aw : table.words[slot - 1u]) {
+      std::string_view w = lexicon::kAnchorWords[aw.id];
+      if (w.size() > n - p) continue;
+      if (four ? (here & aw.mask) != aw.head : !same_bytes(s + p, w.data(), 2)) continue;
+      if (same_bytes(s + p + 2, w.data() + 2, w.size() - 2)) anchors_[aw.id].push_back(p);
+    }
+  }
+}
+
+std::size_t TextIndex::find(std::string_view needle, std::size_t from) const {
+  int id = anchor_id(needle);
+  if (id < 0) return find_fast(lower_, needle, from);
+  const std::vector<std::size_t>& at = anchors_[static_cast<std::size_t>(id)];
+  auto it = std::lower_bound(at.begin(), at.end(), from);
+  return it == at.end() ? std::string_view::npos : *it;
+}
+
+std::size_t TextIndex::find_word(std::string_view needle, std::size_t from, std::size_t end) const {
+  std::string_view hay = std::string_view(lower_).substr(0, end);
+  if (anchor_id(needle) < 0) return internal::find_word(hay, needle, from);
+  // The same boundary test as internal::find_word on `hay`: its end counts
+  // as a boundary.
+  for (std::size_t p = find(needle, from); p != std::string_view::npos && p + needle.size() <= hay.size();
+       p = find(needle, p + 1)) {
+    bool left = p == 0 || !is_word_char(hay[p - 1]) || !is_word_char(needle.front());
+    std::size_t e = p + needle.size();
+    bool right = e >= hay.size() || !is_word_char(hay[e]) || !is_word_char(needle.back());
+    if (left && right) return p;
+  }
+  return std::string_view::npos;
 }
 
 std::string_view TextIndex::line_lower(std::size_t i) const { return slice_lower(lines_[i]); }
@@ -376,15 +622,28 @@ int month_at(std::string_view s, std::size_t pos, std::size_t& len) {
     default:
       return 0;
   }
-  // Month names by first letter, built once.
-  static const auto by_initial = [] {
-    std::array<std::vector<const lexicon::MonthName*>, 256> table;
-    for (const auto& m : lexicon::kMonths) table[static_cast<unsigned char>(m.name[0])].push_back(&m);
-    return table;
+  // Month names by their first two bytes (in lexicon order), built once:
+  // most words share none.
+  struct ByHead {
+    std::array<std::uint8_t, 65536> slot{};  // first two bytes -> 1 + index into `names`
+    std::vector<std::vector<const lexicon::MonthName*>> names;
+  };
+  static const ByHead by_head = [] {
+    ByHead t;
+    for (const auto& m : lexicon::kMonths) {
+      unsigned key = bigram(m.name.data());
+      if (t.slot[key] == 0) {
+        t.names.emplace_back();
+        t.slot[key] = static_cast<std::uint8_t>(t.names.size());
+      }
+      t.names[t.slot[key] - 1u].push_back(&m);
+    }
+    return t;
   }();
-  for (const lexicon::MonthName* mp : by_initial[static_cast<unsigned char>(s[pos])]) {
+  std::uint8_t slot = by_head.slot[bigram(s.data() + pos)];
+  if (slot == 0) return 0;
+  for (const lexicon::MonthName* mp : by_head.names[slot - 1u]) {
     const auto& m = *mp;
-    if (m.name[1] != s[pos + 1]) continue;
     if (m.name.size() > len && starts_with(s, pos, m.name)) {
       std::size_t e = pos + m.name.size();
       if (e < s.size() && is_word_char(s[e])) continue;
@@ -599,7 +858,8 @@ namespace {
 // A currency mark ending exactly at `end` (text before an amount).
 const lexicon::CurrencyMark* mark_before(std::string_view s, std::size_t end) {
   for (const auto& m : lexicon::kCurrencyMarks) {
-    if (end >= m.mark.size() && s.compare(end - m.mark.size(), m.mark.size(), m.mark) == 0) {
+    if (end >= m.mark.size() && end <= s.size() &&
+        same_bytes(s.data() + end - m.mark.size(), m.mark.data(), m.mark.size())) {
       std::size_t b = end - m.mark.size();
       if (is_alpha(m.mark.front()) && b > 0 && is_word_char(s[b - 1])) continue;
       if (m.mark == "$" && b > 0 && is_alpha(s[b - 1])) continue;
@@ -684,7 +944,7 @@ std::optional<int> number_word_ending_at(std::string_view lower, std::size_t end
   for (const auto& w : lexicon::kNumberWords) {
     if (w.word.size() > end || w.word.size() <= best_len) continue;
     std::size_t b = end - w.word.size();
-    if (lower.compare(b, w.word.size(), w.word) != 0) continue;
+    if (end > lower.size() || !same_bytes(lower.data() + b, w.word.data(), w.word.size())) continue;
     if (b > 0 && is_word_char(lower[b - 1])) continue;
     best = w.value;
     best_len = w.word.size();

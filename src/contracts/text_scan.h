@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,16 +40,42 @@ class TextIndex {
   // The line when it is a table row or a label, otherwise the sentence.
   Span context_around(std::size_t offset) const;
 
+  // find_fast(lower(), needle, from): for the words of lexicon::kAnchorWords
+  // a lookup in the occurrences found by the constructor's single pass.
+  std::size_t find(std::string_view needle, std::size_t from = 0) const;
+  // find_word(lower().substr(0, end), needle, from), the same way.
+  std::size_t find_word(std::string_view needle, std::size_t from = 0,
+                        std::size_t end = std::string_view::npos) const;
+
  private:
   std::string_view text_;
   std::string lower_;
   std::vector<Span> lines_;
+  // Offsets of every occurrence (overlapping ones too) of each anchor word
+  // in lower_, ascending; indexed like lexicon::kAnchorWords.
+  std::vector<std::vector<std::size_t>> anchors_;
 };
 
 // `hay.find(needle, from)` with glibc's memmem: string_view::find compares
 // at every occurrence of the needle's first byte, which is slow on whole
 // documents.
 std::size_t find_fast(std::string_view hay, std::string_view needle, std::size_t from = 0);
+
+// `hay.find(needle, from)` and `hay.rfind(needle)` for the short spans the
+// rules read (a sentence, a cell, a window): libstdc++ calls memchr and then
+// memcmp per candidate (find) or memcmp at every position (rfind); these
+// compare the first byte inline and the rest only when it matches.
+std::size_t find_in(std::string_view hay, std::string_view needle, std::size_t from = 0);
+std::size_t rfind_in(std::string_view hay, std::string_view needle);
+// The lowest offset below `limit` at which any of `needles` occurs in `hay`
+// (the minimum of find_in(hay, needle) over the needles), found in one pass
+// that stops at the first hit; npos when there is none below `limit`.
+std::size_t find_any(std::string_view hay, std::initializer_list<std::string_view> needles,
+                     std::size_t limit = std::string_view::npos);
+
+// ASCII lowercase copy: the same bytes as std::tolower in the "C" locale
+// (the only one the parser runs in), without a library call per byte.
+std::string lower_ascii(std::string_view s);
 
 bool is_blank(std::string_view s);
 std::string_view trim(std::string_view s);

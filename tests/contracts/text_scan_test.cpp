@@ -1,6 +1,12 @@
 #include "contracts/text_scan.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
 #include <gtest/gtest.h>
+
+#include "contracts/lexicon.h"
 
 namespace cscx::contracts::internal {
 namespace {
@@ -144,6 +150,80 @@ TEST(BulletLength, RecognisesCommonBullets) {
 
 TEST(Date, AddsMonthsClampingTheDay) {
   EXPECT_EQ((Date{2024, 1, 31}.add_months(1).iso()), "2024-02-29");
+}
+
+// The fast searches must give exactly the answers of the std::string_view
+// searches they replace (the parser's output may not change). A small
+// alphabet makes partial matches frequent; lengths cross the 16-byte steps
+// of the SSE2 loop.
+std::string pseudo_text(std::size_t n, std::uint32_t seed) {
+  static constexpr char kAlphabet[] = "ab ,\nab";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    seed = seed * 1103515245u + 12345u;
+    out.push_back(kAlphabet[(seed >> 16) % 8]);
+  }
+  return out;
+}
+
+TEST(FindIn, AgreesWithStringViewFindAndRfind) {
+  for (std::size_t n : {0u, 1u, 5u, 15u, 16u, 17u, 31u, 33u, 64u, 200u, 700u}) {
+    std::string hay = pseudo_text(n, static_cast<std::uint32_t>(n) + 7);
+    for (std::string_view needle : {"a", "ab", "b ", "  ", "   ", ", a", "ab,\n", "a b a", "bb", "", "\n\n"}) {
+      std::string_view h = hay;
+      for (std::size_t from = 0; from <= n + 1; from += (n < 40 ? 1 : 13)) {
+        ASSERT_EQ(find_in(h, needle, from), h.find(needle, from)) << n << " '" << needle << "' " << from;
+      }
+      ASSERT_EQ(rfind_in(h, needle), h.rfind(needle)) << n << " '" << needle << "'";
+      ASSERT_EQ(find_fast(h, needle, 3), h.find(needle, 3)) << n << " '" << needle << "'";
+    }
+  }
+}
+
+TEST(FindAny, IsTheFirstOfTheNeedlesBelowTheLimit) {
+  std::string hay = pseudo_text(300, 11);
+  std::initializer_list<std::string_view> needles = {"b b", ",\na", "aaa", "  ,"};
+  std::size_t first = std::string_view::npos;
+  for (std::string_view n : needles) first = std::min(first, std::string_view(hay).find(n));
+  ASSERT_NE(first, std::string_view::npos);
+  EXPECT_EQ(find_any(hay, needles), first);
+  EXPECT_EQ(find_any(hay, needles, first + 1), first);
+  EXPECT_EQ(find_any(hay, needles, first), std::string_view::npos);
+  EXPECT_EQ(find_any("no match here", {"xyz", "qq"}), std::string_view::npos);
+}
+
+TEST(TextIndex, LowercasesAsciiOnly) {
+  std::string text;
+  for (int c = 1; c < 256; ++c) text.push_back(static_cast<char>(c));
+  text += "MiXeD Case \xc3\x84NDERUNG";
+  TextIndex ix(text);
+  std::string expected = text;
+  for (char& c : expected) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  EXPECT_EQ(ix.lower(), expected);
+}
+
+TEST(TextIndex, FindsAnchorWordsLikeAScanOfTheLowercasedText) {
+  std::string text = "Renewrenewal NON-RENEWAL; the Term (terms) shall renew. Net 30, net-45, NET. "
+                     "Number of users: between us. Invoiced\ninvoice payable within 30 days, paid within ";
+  for (std::string_view w : lexicon::kAnchorWords) {
+    text += std::string(w) + " x" + std::string(w) + "\n" + std::string(w.substr(0, w.size() - 1)) + " ";
+  }
+  text += "ter";  // a word's head at the very end
+  TextIndex ix(text);
+  std::vector<std::string_view> needles(std::begin(lexicon::kAnchorWords), std::end(lexicon::kAnchorWords));
+  needles.push_back("shall");  // not an anchor: answered by a scan
+  for (std::string_view needle : needles) {
+    for (std::size_t from = 0; from <= text.size() + 1; from += 7) {
+      ASSERT_EQ(ix.find(needle, from), find_fast(ix.lower(), needle, from)) << needle << " " << from;
+      ASSERT_EQ(ix.find_word(needle, from), find_word(ix.lower(), needle, from)) << needle << " " << from;
+      for (std::size_t end : {std::size_t{40}, std::size_t{101}, text.size() - 3}) {
+        ASSERT_EQ(ix.find_word(needle, from, end), find_word(ix.lower().substr(0, end), needle, from))
+            << needle << " " << from << " " << end;
+      }
+    }
+  }
 }
 
 }  // namespace
