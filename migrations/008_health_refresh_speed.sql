@@ -1,7 +1,7 @@
--- 008_health_refresh_speed: cscx_health.refresh() for 10,000 customers in
--- well under the 2 s of issue 7 (bench/health/run.sh; bench/README.md has
--- the figures), with exactly the results of 006 (tests/health/
--- health_speed_pgtest.cpp compares both on random data).
+-- 008_health_refresh_speed: cscx_health.refresh() for 10,000 customers
+-- cheaper, towards the "under 2 s" of issue 7 (bench/health/run.sh;
+-- bench/README.md has the figures), with exactly the results of 006
+-- (tests/health/refresh_equivalence_pgtest.cpp compares both on random data).
 --
 -- 006 computed the measures "long": one row per customer and measure
 -- (40,000 rows for 10,000 customers), joined to the weights, summed per
@@ -12,17 +12,21 @@
 -- its type up and turns numbers into text and back).
 --
 -- Here compute() works "wide": one row per customer with every measure's
--- value, has_data, as_of and inputs as columns (measure_rows(), the 006
--- aggregates unchanged), the score arithmetic as plain expressions over the
+-- value, has_data, as_of and inputs as columns (measure_rows(): 006's
+-- aggregates, messages counted per session first), the score arithmetic as plain expressions over the
 -- four measures, and each snapshot's `measures` written as JSON text in one
 -- concatenation and parsed into jsonb once. Replaced:
 --   cscx_health.measure_values(UUID)   now the wide row unpivoted (same rows)
 --   cscx_health.compute(UUID, INTEGER) same columns and values, computed wide
+--   cscx_health.refresh(INTEGER)       same rules and result; the snapshots
+--                                      are appended by the statement that
+--                                      computes them (no temporary copy of
+--                                      `measures`), the previous band is
+--                                      looked up for red customers only
+--   idx_health_snapshots_customer      same key, INCLUDE (score, band)
 -- New:
 --   cscx_health.measure_rows(UUID)     one row per customer, every measure
 --   cscx_health.measure_json(...)      one measure's JSON text (inlined)
--- refresh() itself is unchanged: it calls compute(), which the planner
--- inlines into refresh's first statement.
 --
 -- The measure list is still fixed in SQL: a new measure is a migration
 -- adding its columns to measure_rows, its branch to measure_values and its
@@ -334,6 +338,18 @@ REVOKE ALL ON FUNCTION cscx_health.measure_rows(UUID),
 GRANT EXECUTE ON FUNCTION cscx_health.measure_rows(UUID),
   cscx_health.measure_json(INTEGER, NUMERIC, INTEGER, BOOLEAN, TIMESTAMPTZ, BOOLEAN, TEXT)
   TO authenticated, service_role;
+
+-- ---------------------------------------------------------------------------
+-- refresh() reads, per customer, the highest score of the last 7 days and the
+-- latest band from this index; with score and band in it (INCLUDE) those are
+-- index-only scans wherever the visibility map allows, instead of one heap
+-- visit per snapshot. Same name and key as 006's, so every other query's
+-- plan is unchanged.
+-- ---------------------------------------------------------------------------
+
+DROP INDEX public.idx_health_snapshots_customer;
+CREATE INDEX idx_health_snapshots_customer
+  ON public.health_snapshots(customer_id, computed_at DESC, id DESC) INCLUDE (score, band);
 
 -- ---------------------------------------------------------------------------
 -- refresh(): as in 006 (lock, skip, rules, counts, refresh_runs), but the
