@@ -13,7 +13,7 @@
 --
 -- Here compute() works "wide": one row per customer with every measure's
 -- value, has_data, as_of and inputs as columns (measure_rows(): 006's
--- aggregates, messages counted per session first), the score arithmetic as plain expressions over the
+-- aggregates), the score arithmetic as plain expressions over the
 -- four measures, and each snapshot's `measures` written as JSON text in one
 -- concatenation and parsed into jsonb once. Replaced:
 --   cscx_health.measure_values(UUID)   now the wide row unpivoted (same rows)
@@ -65,24 +65,19 @@ AS $fn$
     WHERE p_customer IS NULL OR s.customer_id = p_customer
     GROUP BY s.customer_id
   ),
-  -- Counted per session first, in the order of idx_messages_session_created
-  -- (no hash join of every message), then summed per customer. A bound
-  -- written (SELECT now() - ...) is computed once, not once per row.
+  -- As 006's, but a bound written (SELECT now() - ...) is computed once, not
+  -- once per row. (Counting per session first, in index order, saved a
+  -- little more for everyone but made one customer's computation scan every
+  -- message: the customer filter could no longer reach the messages.)
   msg AS (
-    SELECT s.customer_id, sum(ms.recent)::bigint AS recent, sum(ms.previous)::bigint AS previous,
-           max(ms.last_at) AS last_at
-    FROM (
-      SELECT am.session_id,
-             count(*) FILTER (WHERE am.created_at > (SELECT now() - interval '30 days')) AS recent,
-             count(*) FILTER (WHERE am.created_at <= (SELECT now() - interval '30 days')) AS previous,
-             max(am.created_at) AS last_at
-      FROM public.agent_messages am
-      WHERE am.created_at > now() - interval '60 days'
-        AND (p_customer IS NULL OR am.session_id IN (
-               SELECT x.id FROM public.agent_sessions x WHERE x.customer_id = p_customer))
-      GROUP BY am.session_id) ms
-    JOIN public.agent_sessions s ON s.id = ms.session_id
-    WHERE p_customer IS NULL OR s.customer_id = p_customer
+    SELECT s.customer_id,
+           count(*) FILTER (WHERE am.created_at > (SELECT now() - interval '30 days')) AS recent,
+           count(*) FILTER (WHERE am.created_at <= (SELECT now() - interval '30 days')) AS previous,
+           max(am.created_at) AS last_at
+    FROM public.agent_messages am
+    JOIN public.agent_sessions s ON s.id = am.session_id
+    WHERE am.created_at > now() - interval '60 days'
+      AND (p_customer IS NULL OR s.customer_id = p_customer)
     GROUP BY s.customer_id
   ),
   prog AS (
