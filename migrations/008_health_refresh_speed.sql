@@ -197,10 +197,10 @@ $fn$;
 -- add up to the score exactly and a change's deltas add up to its change.
 --
 -- Per measure (suffix _e engagement, _a adoption, _s sentiment, _g growth):
--- w weight (NULL when the scorecard does not weigh it: the measure is then
--- left out of the sums and of `measures`, as 006's join to the weights did),
--- h has data, c counted, u the value used, x the exact share, f its
--- fraction, k the contribution. A sum over the four treats NULL as absent,
+-- in whether the scorecard weighs it at all (if not, the measure is left
+-- out of the sums and of `measures`, as 006's join to the weights did), w its
+-- weight, c counted, u the value used, x the exact share, f its fraction,
+-- k the contribution; <measure>_has_data comes from measure_rows(). A sum over the four treats NULL as absent,
 -- as sum() did. Each step is its own subquery with OFFSET 0 so that the
 -- planner computes a column once rather than pasting its expression into
 -- every later use.
@@ -282,13 +282,21 @@ AS $fn$
   -- ordered them. A measure's rank is 1 + the measures ahead of it.
   ranked AS (
     SELECT fractions.*,
-           (floor(x_e) + CASE WHEN 1 + ((f_a >= f_e) IS TRUE)::integer + ((f_g > f_e) IS TRUE)::integer + ((f_s > f_e) IS TRUE)::integer
+           (floor(x_e) + CASE WHEN 1 + ((f_a >= f_e) IS TRUE)::integer
+                                      + ((f_g > f_e) IS TRUE)::integer
+                                      + ((f_s > f_e) IS TRUE)::integer
                                  <= leftover THEN 1 ELSE 0 END)::integer AS k_e,
-           (floor(x_a) + CASE WHEN 1 + ((f_e > f_a) IS TRUE)::integer + ((f_g > f_a) IS TRUE)::integer + ((f_s > f_a) IS TRUE)::integer
+           (floor(x_a) + CASE WHEN 1 + ((f_e > f_a) IS TRUE)::integer
+                                      + ((f_g > f_a) IS TRUE)::integer
+                                      + ((f_s > f_a) IS TRUE)::integer
                                  <= leftover THEN 1 ELSE 0 END)::integer AS k_a,
-           (floor(x_s) + CASE WHEN 1 + ((f_a >= f_s) IS TRUE)::integer + ((f_e >= f_s) IS TRUE)::integer + ((f_g >= f_s) IS TRUE)::integer
+           (floor(x_s) + CASE WHEN 1 + ((f_a >= f_s) IS TRUE)::integer
+                                      + ((f_e >= f_s) IS TRUE)::integer
+                                      + ((f_g >= f_s) IS TRUE)::integer
                                  <= leftover THEN 1 ELSE 0 END)::integer AS k_s,
-           (floor(x_g) + CASE WHEN 1 + ((f_a >= f_g) IS TRUE)::integer + ((f_e >= f_g) IS TRUE)::integer + ((f_s > f_g) IS TRUE)::integer
+           (floor(x_g) + CASE WHEN 1 + ((f_a >= f_g) IS TRUE)::integer
+                                      + ((f_e >= f_g) IS TRUE)::integer
+                                      + ((f_s > f_g) IS TRUE)::integer
                                  <= leftover THEN 1 ELSE 0 END)::integer AS k_g
     FROM fractions OFFSET 0
   )
