@@ -105,12 +105,18 @@ std::size_t resolved_threads(std::size_t wanted) {
 struct AnnIndex::Graph {
   Graph(const AnnOptions& o, DistanceKernel kernel)
       : space(kEmbeddingDimensions, kernel),
-        hnsw(&space, o.initial_capacity, o.m, o.ef_construction) {
+        hnsw(&space, o.initial_capacity, o.m, o.ef_construction),
+        level_mult(hnsw.mult_) {
     hnsw.setEf(o.ef_search);
+    // addPoint(data, label, level) still draws from hnswlib's generator and
+    // keeps that draw when `level` is 0, which most nodes are: with mult_ at
+    // 0 its draw is always 0, so every level is ours (level_of()).
+    hnsw.mult_ = 0;
   }
 
   DispatchedInnerProductSpace space;
   hnswlib::HierarchicalNSW<float> hnsw;
+  double level_mult;  // 1 / ln M, hnswlib's level scale
   // hnswlib labels are integers: label i is ids[i]. A removed id keeps its
   // label, so upserting it again reuses (and unmarks) its node.
   std::unordered_map<std::string, hnswlib::labeltype> label_of;
@@ -155,7 +161,7 @@ Result<void> AnnIndex::grow_to(std::size_t count) {
 Result<void> AnnIndex::add_point(std::span<const float> vector, std::size_t label) {
   auto& hnsw = graph_->hnsw;
   try {
-    hnsw.addPoint(vector.data(), label, level_of(label, hnsw.mult_));
+    hnsw.addPoint(vector.data(), label, level_of(label, graph_->level_mult));
   } catch (const std::exception& e) {
     return make_error(Code::kInternal, std::string("knowledge index: ") + e.what());
   }
