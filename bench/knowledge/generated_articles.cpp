@@ -58,4 +58,23 @@ std::string ArticleGenerator::query() {
   return words(topic, 3 + static_cast<int>(next() % 4), 0.9);
 }
 
+std::string ArticleGenerator::query_from(const GeneratedArticle& article) {
+  std::vector<std::string_view> pool;
+  for (const std::string* text : {&article.title, &article.content}) {
+    std::string_view rest = *text;
+    while (!rest.empty()) {
+      const std::size_t space = rest.find(' ');
+      pool.push_back(rest.substr(0, space));
+      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+  }
+  std::string out;
+  const int count = 3 + static_cast<int>(next() % 4);
+  for (int i = 0; i < count && !pool.empty(); ++i) {
+    if (i > 0) out += ' ';
+    out += pool[next() % pool.size()];
+  }
+  return out;
+}
+
 }  // namespace cscx::knowledge::bench

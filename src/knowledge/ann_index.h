@@ -6,8 +6,10 @@
 // articles' uuids as text. The index knows nothing of visibility: callers
 // read the hits back through RLS (knowledge_store.h) before showing them.
 //
-// Thread-safe: any number of searches run together; upsert() and remove()
-// wait for them and exclude each other (updates are rare next to searches).
+// Thread-safe: any number of searches run together; upsert(), upsert_batch()
+// and remove() wait for them and exclude each other (updates are rare next
+// to searches). upsert_batch() inserts new ids from several threads, which
+// hnswlib allows for distinct labels; that is how a whole corpus is loaded.
 // A waiting update stops new searches from starting, so a steady stream of
 // searches cannot starve it (glibc's rwlock alone prefers readers).
 #pragma once
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "knowledge/ann_distance.h"
 
 namespace cscx::knowledge {
 
@@ -30,6 +33,19 @@ struct AnnOptions {
   std::size_t m = 32;                   // graph degree (hnswlib's M)
   std::size_t ef_construction = 200;    // build-time beam width
   std::size_t ef_search = 128;          // query-time beam width (at least k)
+  // Threads upsert_batch() inserts with; 0 means one per core. With one,
+  // the graph is a pure function of the insertion order; with more, the
+  // links depend on scheduling (node levels do not: they are drawn from a
+  // hash of the label), so only the recall is reproducible.
+  std::size_t build_threads = 0;
+  // Distance kernel (ann_distance.h); tests and the benchmark pick kPlain
+  // to compare.
+  DistanceKernel kernel = best_distance_kernel();
+};
+
+struct AnnItem {
+  std::string_view id;
+  std::span<const float> vector;
 };
 
 struct AnnHit {
@@ -49,6 +65,11 @@ class AnnIndex {
   // (out of memory).
   [[nodiscard]] Result<void> upsert(std::string_view id, std::span<const float> vector);
 
+  // upsert() for each item, new ids inserted in parallel (build_threads).
+  // An id given twice keeps its last vector. kInvalidArgument, with nothing
+  // changed, when any vector has the wrong width.
+  [[nodiscard]] Result<void> upsert_batch(std::span<const AnnItem> items);
+
   // Drops `id` from results; nothing happens when it is absent.
   void remove(std::string_view id);
 
@@ -64,8 +85,15 @@ class AnnIndex {
   // finds nothing.
   std::vector<AnnHit> search(std::span<const float> query, std::size_t k) const;
 
-  // Changes the query-time beam width (AnnOptions::ef_search).
+  // Changes the query-time beam width (AnnOptions::ef_search); a benchmark
+  // sweeps it over one built index.
   void set_ef_search(std::size_t ef);
+  std::size_t ef_search() const;
+
+  AnnOptions options() const;
+
+  // The distance kernel in use (kernel_name()).
+  DistanceKernel kernel() const { return kernel_; }
 
   // Ids currently searchable.
   std::size_t size() const;
@@ -74,7 +102,10 @@ class AnnIndex {
 
  private:
   struct Graph;
-  Result<void> grow_if_full();
+  Result<void> grow_to(std::size_t count);
+  Result<void> add_point(std::span<const float> vector, std::size_t label);
+  Result<void> add_in_parallel(std::span<const std::span<const float>> fresh,
+                               std::size_t first_label, std::vector<char>& done);
 
   // Readers take shared_ on their own; writers hold gate_ while they wait
   // for shared_, which queues new readers behind them (see lock_shared()).
@@ -82,6 +113,7 @@ class AnnIndex {
   std::unique_lock<std::shared_mutex> lock_exclusive() const;
 
   AnnOptions options_;
+  DistanceKernel kernel_;
   mutable std::mutex gate_;
   mutable std::shared_mutex mutex_;
   std::unique_ptr<Graph> graph_;

@@ -166,5 +166,132 @@ TEST(AnnIndex, SearchesRunWhileUpdatesArrive) {
   EXPECT_EQ(index.size(), live.size());
 }
 
+
+// One batch of generated articles, inserted with `threads` threads.
+std::vector<Embedding> generated_vectors(std::size_t n, std::uint32_t seed) {
+  std::vector<Embedding> vectors;
+  bench::ArticleGenerator generator(seed);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto a = generator.article();
+    vectors.push_back(embed_article(a.title, a.content));
+  }
+  return vectors;
+}
+
+void insert_batch(AnnIndex& index, const std::vector<Embedding>& vectors) {
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < vectors.size(); ++i) ids.push_back(id_of(i));
+  std::vector<AnnItem> items;
+  for (std::size_t i = 0; i < vectors.size(); ++i) items.push_back(AnnItem{ids[i], vectors[i]});
+  ASSERT_TRUE(index.upsert_batch(items));
+}
+
+double recall_at_10(const AnnIndex& index, const std::vector<Embedding>& vectors,
+                    std::uint32_t query_seed) {
+  bench::ArticleGenerator queries(query_seed);
+  std::size_t found = 0, wanted = 0;
+  for (int q = 0; q < 100; ++q) {
+    const Embedding query = embed_text(queries.query());
+    const auto hits = index.search(query, 10);
+    for (const std::size_t i : exact_top_k(vectors, query, 10)) {
+      wanted += 1;
+      found += std::any_of(hits.begin(), hits.end(),
+                           [&](const AnnHit& h) { return h.id == id_of(i); });
+    }
+  }
+  return double(found) / double(wanted);
+}
+
+TEST(AnnIndex, SetEfSearchIsReportedAndNeverCutsResultsBelowK) {
+  AnnIndex index(AnnOptions{.ef_search = 64});
+  EXPECT_EQ(index.ef_search(), 64u);
+  const auto vectors = generated_vectors(300, 4);
+  insert_batch(index, vectors);
+  index.set_ef_search(1);
+  EXPECT_EQ(index.ef_search(), 1u);
+  EXPECT_EQ(index.search(vectors[0], 10).size(), 10u);  // the beam widens to k
+  index.set_ef_search(400);  // wider than the index: exhaustive, so exact
+  const auto hits = index.search(vectors[7], 10);
+  const auto exact = exact_top_k(vectors, vectors[7], 10);
+  ASSERT_EQ(hits.size(), 10u);
+  for (std::size_t i = 0; i < 10; ++i) {
+    EXPECT_NEAR(hits[i].similarity, similarity(vectors[exact[i]], vectors[7]), 1e-5) << i;
+  }
+}
+
+// Four threads insert one batch; every article is there, finds itself, and
+// recall is what the one-by-one build gets (>= 0.95 at this size).
+TEST(AnnIndex, ThreadedBatchBuildKeepsEveryArticleAndTheRecall) {
+  const auto vectors = generated_vectors(4000, 7);
+  AnnIndex index(AnnOptions{.build_threads = 4});
+  insert_batch(index, vectors);
+  EXPECT_EQ(index.size(), vectors.size());
+  for (std::size_t i = 0; i < vectors.size(); i += 97) {
+    const auto hits = index.search(vectors[i], 1);
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_NEAR(hits[0].similarity, 1.0f, 1e-4) << i;
+  }
+  const double recall = recall_at_10(index, vectors, 99);
+  RecordProperty("recall_at_10", std::to_string(recall));
+  EXPECT_GE(recall, 0.95);
+}
+
+// With one build thread the graph depends only on the input: two builds
+// answer every query identically (node levels come from the labels, not
+// from a generator shared between threads).
+TEST(AnnIndex, SingleThreadedBatchBuildIsReproducible) {
+  const auto vectors = generated_vectors(1500, 9);
+  AnnIndex first(AnnOptions{.build_threads = 1});
+  AnnIndex second(AnnOptions{.build_threads = 1});
+  insert_batch(first, vectors);
+  insert_batch(second, vectors);
+  bench::ArticleGenerator queries(12);
+  for (int q = 0; q < 50; ++q) {
+    const Embedding query = embed_text(queries.query());
+    const auto a = first.search(query, 10);
+    const auto b = second.search(query, 10);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].id, b[i].id) << q << " " << i;
+  }
+}
+
+TEST(AnnIndex, BatchKeepsTheLastVectorOfARepeatedIdAndRefusesBadWidths) {
+  AnnIndex index;
+  const Embedding pricing = embed_text("pricing tiers and discounts");
+  const Embedding onboarding = embed_text("onboarding kickoff agenda");
+  const std::vector<float> short_vector(10, 0.1f);
+  const std::vector<AnnItem> bad{{"a", pricing}, {"b", short_vector}};
+  auto refused = index.upsert_batch(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::kInvalidArgument);
+  EXPECT_EQ(index.size(), 0u);  // nothing written
+
+  const std::vector<AnnItem> items{{"a", pricing}, {"b", pricing}, {"a", onboarding}};
+  ASSERT_TRUE(index.upsert_batch(items));
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(index.search(onboarding, 1)[0].id, "a");
+  const std::vector<AnnItem> again{{"b", onboarding}, {"b", pricing}};  // known id, twice
+  ASSERT_TRUE(index.upsert_batch(again));
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(index.search(pricing, 1)[0].id, "b");
+}
+
+// The kernel changes only rounding: indexes built with either give the
+// same recall on the same articles (built one thread, so comparable).
+TEST(AnnIndex, EitherDistanceKernelBuildsAnEquallyGoodIndex) {
+  if (distance_function(DistanceKernel::kAvx2, kEmbeddingDimensions) == nullptr) {
+    GTEST_SKIP() << "no AVX2+FMA on this CPU or build";
+  }
+  const auto vectors = generated_vectors(1500, 13);
+  AnnIndex plain(AnnOptions{.build_threads = 1, .kernel = DistanceKernel::kPlain});
+  AnnIndex avx2(AnnOptions{.build_threads = 1, .kernel = DistanceKernel::kAvx2});
+  EXPECT_EQ(plain.kernel(), DistanceKernel::kPlain);
+  EXPECT_EQ(avx2.kernel(), DistanceKernel::kAvx2);
+  insert_batch(plain, vectors);
+  insert_batch(avx2, vectors);
+  EXPECT_NEAR(recall_at_10(plain, vectors, 21), recall_at_10(avx2, vectors, 21), 0.02);
+  EXPECT_GE(recall_at_10(avx2, vectors, 21), 0.95);
+}
+
 }  // namespace
 }  // namespace cscx::knowledge
