@@ -10,6 +10,7 @@
 #include "cli/intelligence_commands.h"
 #include "llm/llm_assist.h"
 #include "meetings/transcript_analyzer.h"
+#include "meetings/transcript_document.h"
 
 namespace cscx::cli::internal {
 namespace {
@@ -27,7 +28,7 @@ Result<std::string> read_file(const std::string& path, std::size_t limit) {
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     data.append(buf, static_cast<std::size_t>(in.gcount()));
-    // Stop reading once over the limit; the analyser names the limit.
+    // Stop reading once over the limit; transcript_text() names the limit.
     if (data.size() > limit) break;
   }
   if (in.bad()) return make_error(Code::kInternal, fmt::format("error reading {}", path));
@@ -68,7 +69,9 @@ Result<void> analyze(const TranscriptOptions& o) {
     if (!date) return date.error();
     options.meeting_date = *date;
   }
-  auto text = read_file(o.file, options.limits.max_bytes);
+  auto file = read_file(o.file, meetings::kMaxTranscriptFileBytes);
+  if (!file) return file.error();
+  auto text = meetings::transcript_text(std::move(*file));
   if (!text) return text.error();
   auto analysis = meetings::analyze_transcript(*text, options);
   if (!analysis) return analysis.error();

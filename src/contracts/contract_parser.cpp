@@ -246,6 +246,12 @@ void to_code_points(const DocumentText& doc, ContractExtraction& out) {
 }  // namespace
 }  // namespace internal
 
+Result<std::string> extract_text(std::string_view bytes, const ParseLimits& limits) {
+  auto doc = internal::extract_document(bytes, limits);
+  if (!doc) return doc.error();
+  return std::move(doc->text);
+}
+
 Result<ContractExtraction> parse_contract(std::string_view bytes, const ParseLimits& limits) {
   auto doc = internal::extract_document(bytes, limits);
   if (!doc) return doc.error();

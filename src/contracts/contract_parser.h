@@ -114,6 +114,13 @@ DocumentFormat detect_format(std::string_view bytes);
 [[nodiscard]] Result<ContractExtraction> parse_contract(std::string_view bytes,
                                                         const ParseLimits& limits = {});
 
+// The text of a document (plain text, PDF or DOCX, told apart by its
+// bytes), normalised as parse_contract() reads it. For the other analysers
+// that take the same kinds of files (meeting transcripts exported from Word,
+// Teams or a PDF printer); the limits and errors are parse_contract()'s.
+[[nodiscard]] Result<std::string> extract_text(std::string_view bytes,
+                                               const ParseLimits& limits = {});
+
 // The issue-6 output object: company_name, arr, currency, contract_term,
 // entitlements, stakeholders, technical_requirements, pricing_terms and
 // evidence, with null for unknown values.

@@ -7,6 +7,7 @@
 
 #include "api/route_support.h"
 #include "meetings/transcript_analyzer.h"
+#include "meetings/transcript_document.h"
 #include "meetings/transcript_store.h"
 
 namespace cscx::meetings {
@@ -17,6 +18,9 @@ using http::RequestLog;
 using http::Response;
 
 namespace {
+
+constexpr std::string_view kDocxType =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 using api::invalid;
 
@@ -70,12 +74,21 @@ Result<TranscriptPost> parse_transcript_request(const Request& request) {
     auto read = read_json_body(request, post);
     if (!read) return read.error();
   } else if (type.empty() || type == "text/plain" || type == "text/vtt" ||
-             type == "application/x-subrip") {
-    post.content = request.body;
+             type == "application/x-subrip" || type == "application/pdf" ||
+             type == kDocxType || type == "application/octet-stream") {
+    if ((type == "application/pdf" || type == kDocxType) && !is_document_file(request.body)) {
+      return invalid("the body is not the " +
+                     std::string(type == kDocxType ? "DOCX" : "PDF") +
+                     " document its Content-Type says");
+    }
+    // The bytes decide: a PDF or DOCX export is read to text, text stays as sent.
+    auto text = transcript_text(request.body);
+    if (!text) return text.error();
+    post.content = std::move(*text);
   } else {
     return invalid(
-        "Content-Type must be application/json, text/plain, text/vtt or "
-        "application/x-subrip");
+        "Content-Type must be application/json, text/plain, text/vtt, "
+        "application/x-subrip, application/pdf or a DOCX document");
   }
 
   // Checked here too so an oversized post costs no database round trip.

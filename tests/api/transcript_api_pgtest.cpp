@@ -6,6 +6,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <thread>
 
@@ -273,6 +275,45 @@ TEST_F(TranscriptApi, MalformedBodyIs400) {
   EXPECT_EQ(
       post(tenant_id('a', kMeeting), as('a'), kTranscriptText, "application/pdf").status,
       400u);
+}
+
+TEST_F(TranscriptApi, WordAndPdfExportsAreReadAsTheTextTheyHold) {
+  const std::string dir = std::string(CSCX_SOURCE_DIR) + "/tests/data/transcripts/fixtures/";
+  const std::pair<const char*, const char*> files[] = {
+      {"call_export.docx",
+       "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {"call_export.pdf", "application/pdf"},
+      {"call_export.pdf", "application/octet-stream"}};
+  for (const auto& [name, type] : files) {
+    SCOPED_TRACE(std::string(name) + " as " + type);
+    std::ifstream in(dir + name, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_FALSE(bytes.empty());
+    Reply r = post(tenant_id('a', kMeeting), as('a'), bytes, type);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_NE(r.body.find("Maria Lopez"), std::string::npos) << r.body;
+    EXPECT_EQ(count("SELECT count(*) FROM insights WHERE source = 'transcript' AND "
+                    "type = 'action_item' AND meeting_id = '" +
+                    tenant_id('a', kMeeting) + "'"),
+              "2")  // the rollout plan (Friday) and the seat count
+        << r.body;
+    // The stored transcript is the text, not the file's bytes.
+    EXPECT_EQ(count("SELECT count(*) FROM transcripts WHERE meeting_id = '" +
+                    tenant_id('a', kMeeting) +
+                    "' AND content LIKE '%Maria Lopez: Thanks for joining%'"),
+              "1");
+  }
+}
+
+TEST_F(TranscriptApi, AnImageOnlyPdfIs400AndNothingIsWritten) {
+  std::ifstream in(std::string(CSCX_SOURCE_DIR) + "/tests/data/contracts/fixtures/image_only.pdf",
+                   std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  const std::string before = written_rows();
+  Reply r = post(tenant_id('a', kMeeting), as('a'), bytes, "application/pdf");
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_NE(r.body.find("no extractable text"), std::string::npos) << r.body;
+  EXPECT_EQ(written_rows(), before);
 }
 
 TEST_F(TranscriptApi, OversizedTranscriptIs413) {
