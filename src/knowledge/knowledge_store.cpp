@@ -200,12 +200,6 @@ db::Statement search_statement(const SearchRequest& request,
                         std::to_string(candidate_count(request.k))}};
 }
 
-db::TransactionOptions read_only() {
-  db::TransactionOptions options;
-  options.read_only = true;
-  return options;
-}
-
 }  // namespace
 
 asio::awaitable<Result<std::string>> create_article(db::Pool& pool,
@@ -222,7 +216,7 @@ asio::awaitable<Result<std::string>> update_article(db::Pool& pool,
                                                     const std::string& id,
                                                     const ArticleFields& f) {
   const db::Statement read = id_statement("knowledge_read_for_update", kReadForUpdate, id);
-  const db::TransactionOptions options = read_only();
+  const db::TransactionOptions options = db::kReadOnly;
   auto current = co_await pool.run_in_transaction(who, std::span(&read, 1), options);
   if (!current) co_return current.error();
   if (current->back().rows() == 0) co_return make_error(Code::kNotFound, "article not found");
@@ -251,7 +245,7 @@ asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
                                                      const SearchRequest& request,
                                                      const std::vector<AnnHit>& candidates) {
   const db::Statement search = search_statement(request, candidates);
-  const db::TransactionOptions options = read_only();
+  const db::TransactionOptions options = db::kReadOnly;
   auto results = co_await pool.run_in_transaction(who, std::span(&search, 1), options);
   if (!results) co_return results.error();
   co_return first_json(*results, "no search result");
