@@ -303,8 +303,12 @@ Result<void> read_multipart_body(const Request& request, std::string_view conten
   return ok();
 }
 
+// Text types include the caption formats, read as the text they are, so
+// one upload path takes every file a user has (issue 6: text, PDF, DOCX,
+// VTT and SRT); the bytes, not the type, decide how a file is read.
 bool is_document_type(std::string_view type) {
-  return type.empty() || type == "text/plain" || type == "application/pdf" ||
+  return type.empty() || type == "text/plain" || type == "text/vtt" ||
+         type == "application/x-subrip" || type == "application/pdf" ||
          type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
          type == "application/octet-stream";
 }
@@ -339,7 +343,7 @@ Result<ParseRequest> read_parse_request(const Request& request) {
   } else {
     return invalid(
         "Content-Type must be application/json, multipart/form-data, text/plain, "
-        "application/pdf or the DOCX type");
+        "text/vtt, application/x-subrip, application/pdf or the DOCX type");
   }
 
   // Checked here so an oversized document costs no parsing.

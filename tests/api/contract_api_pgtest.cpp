@@ -157,9 +157,12 @@ TEST_F(ContractApi, JsonTextIsParsedWithoutWriting) {
 }
 
 TEST_F(ContractApi, RawTextBodyIsParsed) {
-  Reply r = post(as('a'), kContract, "text/plain; charset=utf-8");
-  ASSERT_EQ(r.status, 200u) << r.body;
-  EXPECT_EQ(r.json().at("extraction").at("company_name"), kCompany) << r.body;
+  for (const char* type : {"text/plain; charset=utf-8", "text/vtt", "application/x-subrip"}) {
+    SCOPED_TRACE(type);
+    Reply r = post(as('a'), kContract, type);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(r.json().at("extraction").at("company_name"), kCompany) << r.body;
+  }
 }
 
 TEST_F(ContractApi, MultipartUploadIsParsed) {
