@@ -81,13 +81,8 @@ asio::awaitable<Result<Response>> create_session(api::RouteContext context,
 
 asio::awaitable<Result<Response>> get_session(api::RouteContext context, const Request& request,
                                               RequestLog& log) {
-  auto caller = api::authenticate(context, request, log);
-  if (!caller) co_return caller.error();
-  auto id = api::uuid_param(request, "id");
-  if (!id) co_return id.error();
-  const db::Statement statement{"agent_session", kSession, {*id}};
-  co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1),
-                                        "session not found", 200, db::kReadOnly);
+  co_return co_await api::read_by_id(context, request, log, "agent_session", kSession,
+                                     "session not found");
 }
 
 // ---------------------------------------------------------------------------

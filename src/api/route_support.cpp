@@ -145,4 +145,18 @@ boost::asio::awaitable<Result<http::Response>> json_from_sql(
   co_return http::Response::json(status, std::string(last.value(0, 0)));
 }
 
+boost::asio::awaitable<Result<http::Response>> read_by_id(const RouteContext& context,
+                                                          const http::Request& request,
+                                                          http::RequestLog& log,
+                                                          std::string_view name, const char* sql,
+                                                          std::string_view not_found) {
+  auto caller = authenticate(context, request, log);
+  if (!caller) co_return caller.error();
+  auto id = uuid_param(request, "id");
+  if (!id) co_return id.error();
+  const db::Statement statement{name, sql, {std::move(*id)}};
+  co_return co_await json_from_sql(context, *caller, std::span(&statement, 1), not_found, 200,
+                                   db::kReadOnly);
+}
+
 }  // namespace cscx::api

@@ -104,4 +104,14 @@ boost::asio::awaitable<Result<http::Response>> json_from_sql(
     std::span<const db::Statement> statements, std::string_view not_found = "not found",
     unsigned status = 200, db::TransactionOptions options = {});
 
+// GET of one thing by the `:id` path parameter: authenticate(), uuid_param(),
+// then `sql` with the id as $1 in a read-only transaction as the caller,
+// answered by json_from_sql(). RLS hiding the row is a 404 with `not_found`.
+// `name` and `not_found` must outlive the call (literals).
+boost::asio::awaitable<Result<http::Response>> read_by_id(const RouteContext& context,
+                                                          const http::Request& request,
+                                                          http::RequestLog& log,
+                                                          std::string_view name, const char* sql,
+                                                          std::string_view not_found);
+
 }  // namespace cscx::api

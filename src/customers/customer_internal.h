@@ -32,9 +32,9 @@ namespace cscx::customers::internal {
                                                      const boost::json::object& body,
                                                      std::string_view self);
 
-// GET /api/customers/:id: the customer with its stakeholders, active contract
-// and that contract's entitlements with usage.
-db::Statement detail_statement(const std::string& id);
+// GET /api/customers/:id: the customer ($1) with its stakeholders, active
+// contract and that contract's entitlements with usage.
+extern const char* const kDetailSql;
 
 // DELETE /api/customers/:id: stage = 'churned'; `hard` deletes the row and,
 // through the foreign keys, its children (activity_log keeps its rows).

@@ -44,13 +44,8 @@ asio::awaitable<Result<Response>> create(api::RouteContext context, const Reques
 
 asio::awaitable<Result<Response>> detail(api::RouteContext context, const Request& request,
                                          RequestLog& log) {
-  auto caller = api::authenticate(context, request, log);
-  if (!caller) co_return caller.error();
-  auto id = api::uuid_param(request, "id");
-  if (!id) co_return id.error();
-  const db::Statement statement = internal::detail_statement(*id);
-  co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1), kNotFound,
-                                        200, db::kReadOnly);
+  co_return co_await api::read_by_id(context, request, log, "customer_detail",
+                                     internal::kDetailSql, kNotFound);
 }
 
 asio::awaitable<Result<Response>> update(api::RouteContext context, const Request& request,

@@ -115,11 +115,25 @@ constexpr const char* kUpdate =
     " WHERE c.id = $1"
     " RETURNING to_json(c.*)::text";
 
+
+constexpr const char* kSoftDelete =
+    "UPDATE public.customers SET stage = 'churned' WHERE id = $1"
+    " RETURNING json_build_object('id', id, 'stage', stage, 'deleted', 'soft')::text";
+
+// The foreign keys cascade to every customer-scoped row; activity_log's is
+// ON DELETE SET NULL, so the audit trail (and the audit rows this delete
+// writes, old rows included) stays.
+constexpr const char* kHardDelete =
+    "DELETE FROM public.customers WHERE id = $1"
+    " RETURNING json_build_object('id', id, 'deleted', 'hard')::text";
+
+}  // namespace
+
 // The customer, its stakeholders (primary first), its active contract (the
 // active one ending last) with days to renewal and that contract's
 // entitlements. Usage: an entitlement's metadata.used when it is a number,
 // and used / quantity as utilization.
-constexpr const char* kDetail =
+const char* const kDetailSql =
     "SELECT (to_jsonb(c) || jsonb_build_object("
     "  'stakeholders', coalesce((SELECT jsonb_agg(to_jsonb(s)"
     "      ORDER BY s.is_primary DESC NULLS LAST, s.name, s.id)"
@@ -140,19 +154,6 @@ constexpr const char* kDetail =
     "    ORDER BY k.end_date DESC NULLS LAST, k.id LIMIT 1)))::text"
     " FROM public.customers c WHERE c.id = $1";
 
-constexpr const char* kSoftDelete =
-    "UPDATE public.customers SET stage = 'churned' WHERE id = $1"
-    " RETURNING json_build_object('id', id, 'stage', stage, 'deleted', 'soft')::text";
-
-// The foreign keys cascade to every customer-scoped row; activity_log's is
-// ON DELETE SET NULL, so the audit trail (and the audit rows this delete
-// writes, old rows included) stays.
-constexpr const char* kHardDelete =
-    "DELETE FROM public.customers WHERE id = $1"
-    " RETURNING json_build_object('id', id, 'deleted', 'hard')::text";
-
-}  // namespace
-
 Result<db::Statement> create_statement(const json::object& body, std::string_view self) {
   if (!body.contains("name")) return invalid("name is required");
   auto checked = checked_body(body, self);
@@ -166,10 +167,6 @@ Result<db::Statement> update_statement(const std::string& id, const json::object
   auto checked = checked_body(body, self);
   if (!checked) return checked.error();
   return db::Statement{"update_customer", kUpdate, {id, std::move(*checked)}};
-}
-
-db::Statement detail_statement(const std::string& id) {
-  return db::Statement{"customer_detail", kDetail, {id}};
 }
 
 db::Statement delete_statement(const std::string& id, bool hard) {

@@ -27,7 +27,6 @@ constexpr const char* kGetScorecard =
     "  'versions', (SELECT json_agg(s ORDER BY version DESC) FROM public.health_scorecards s)"
     ")::text";
 
-using http::Handler;
 
 struct Override {
   std::string customer_id;
@@ -71,22 +70,6 @@ Result<Override> parse_override(const Request& request) {
   }
   if (o.expires_at.empty()) return invalid("expires_at is required");
   return o;
-}
-
-// One statement with the customer id as $1, as the caller; 404 when RLS
-// hides the customer (the function returns NULL).
-Handler customer_statement(const api::RouteContext& context, std::string_view name,
-                           const char* sql) {
-  return [context, name, sql](const Request& request,
-                              RequestLog& log) -> asio::awaitable<Result<Response>> {
-    auto caller = api::authenticate(context, request, log);
-    if (!caller) co_return caller.error();
-    auto id = api::uuid_param(request, "id");
-    if (!id) co_return id.error();
-    const db::Statement statement{name, sql, {std::move(*id)}};
-    co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1),
-                                          "customer not found");
-  };
 }
 
 void add_override_routes(http::Router& router, const api::RouteContext& context) {
@@ -153,7 +136,12 @@ void add_scorecard_routes(http::Router& router, const api::RouteContext& context
 
 void add_health_api_routes(http::Router& router, const api::RouteContext& context) {
   router.add("GET", "/api/customers/:id/health", "/api/customers/:id/health",
-             customer_statement(context, "customer_health", kCustomerHealth));
+             [context](const Request& request,
+                       RequestLog& log) -> asio::awaitable<Result<Response>> {
+               // customer_health() is STABLE: read-only; NULL (RLS) is a 404.
+               co_return co_await api::read_by_id(context, request, log, "customer_health",
+                                                  kCustomerHealth, "customer not found");
+             });
   add_override_routes(router, context);
   router.add("GET", "/api/health/portfolio", "/api/health/portfolio",
              [context](const Request& request,

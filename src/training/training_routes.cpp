@@ -192,13 +192,8 @@ constexpr const char* kAdoption =
 
 asio::awaitable<Result<Response>> adoption(api::RouteContext context, const Request& request,
                                            RequestLog& log) {
-  auto caller = api::authenticate(context, request, log);
-  if (!caller) co_return caller.error();
-  auto id = api::uuid_param(request, "id");
-  if (!id) co_return id.error();
-  const db::Statement statement{"customer_adoption", kAdoption, {*id}};
-  co_return co_await api::json_from_sql(context, *caller, std::span(&statement, 1),
-                                        "customer not found", 200, db::kReadOnly);
+  co_return co_await api::read_by_id(context, request, log, "customer_adoption", kAdoption,
+                                     "customer not found");
 }
 
 }  // namespace
