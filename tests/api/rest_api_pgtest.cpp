@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <chrono>
 #include <thread>
 
 #include "api/server_process.h"
@@ -179,6 +180,25 @@ TEST_F(RestApi, RefusedTokensAre401WithPostgrestCodes) {
                     {{"apikey", keys_.anon}, {"Authorization", "Bearer " + early}});
   EXPECT_EQ(soon.status, 401u);
   EXPECT_EQ(soon.code(), "PGRST301");
+}
+
+// The server remembers verified tokens (auth/principal.cpp); a token that
+// was accepted must still be refused once its exp has passed.
+TEST_F(RestApi, AnAcceptedTokenIsRefusedOnceItExpires) {
+  const std::int64_t exp = time(nullptr) + 2;
+  const std::string brief = auth::sign_jwt({{"sub", tenant_id('a', kUser)},
+                                            {"role", "authenticated"},
+                                            {"aud", "authenticated"},
+                                            {"exp", exp}},
+                                           kSecret);
+  const HeaderList headers{{"apikey", keys_.anon}, {"Authorization", "Bearer " + brief}};
+  Reply fresh = call("GET", "/rest/v1/customers?select=id", headers);
+  ASSERT_EQ(fresh.status, 200u) << fresh.body;
+  EXPECT_EQ(call("GET", "/rest/v1/customers?select=id", headers).status, 200u);
+  while (time(nullptr) <= exp) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Reply late = call("GET", "/rest/v1/customers?select=id", headers);
+  EXPECT_EQ(late.status, 401u);
+  EXPECT_EQ(late.code(), "PGRST303");
 }
 
 TEST_F(RestApi, AnAnonymousWriteIs401AndWritesNothing) {
