@@ -4,22 +4,20 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "auth/token_fixture.h"
+
 namespace cscx::auth {
 namespace {
 
-constexpr std::string_view kSecret =
-    "super-secret-jwt-token-with-at-least-32-characters-long";
-constexpr std::int64_t kNow = 1'800'000'000;
-constexpr const char* kUser = "a0000000-0000-0000-0000-000000000001";
+using testing::kNow;
+using testing::kSecret;
+using testing::kUser;
 
 boost::json::object user_claims() {
-  return {{"sub", kUser},
-          {"role", "authenticated"},
-          {"aud", "authenticated"},
-          {"exp", kNow + 3600},
-          {"iat", kNow},
-          {"email", "a@example.com"},
-          {"session_id", "s-1"}};
+  boost::json::object c = testing::claims("authenticated", kNow + 3600);
+  c["email"] = "a@example.com";
+  c["session_id"] = "s-1";
+  return c;
 }
 
 void expect_refused(const Result<VerifiedToken>& r, std::string_view why) {

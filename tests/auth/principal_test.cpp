@@ -6,23 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "auth/jwt.h"
+#include "auth/token_fixture.h"
 
 namespace cscx::auth {
 namespace {
 
-constexpr std::string_view kSecret =
-    "super-secret-jwt-token-with-at-least-32-characters-long";
-constexpr std::int64_t kNow = 1'800'000'000;
-constexpr const char* kUser = "a0000000-0000-0000-0000-000000000001";
-
-boost::json::object claims(std::string_view role, std::int64_t exp) {
-  boost::json::object c{{"role", role}, {"exp", exp}, {"iat", kNow}};
-  if (role == "authenticated") {
-    c["sub"] = kUser;
-    c["aud"] = "authenticated";
-  }
-  return c;
-}
+using testing::claims;
+using testing::kNow;
+using testing::kSecret;
+using testing::kUser;
 
 http::Request request_with(std::string apikey, std::string bearer) {
   http::Request r;
