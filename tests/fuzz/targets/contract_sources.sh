@@ -1,12 +1,10 @@
 # Sourced by the contract_*_fuzz targets (not a target itself): the parser's
 # sources and the system libraries it links, as pkg-config reports them.
-# The parser only (cscx_contracts): the route and store files need libpq and
-# Asio and are not what these targets fuzz.
-contract_sources=("$src/src/core/error.cpp")
-for f in "$src"/src/contracts/*.cpp; do
-  case $(basename "$f") in contract_routes.cpp | contract_store.cpp) continue ;; esac
-  contract_sources+=("$f")
-done
+# The parser only: the .cpp files of cscx_contracts, as tests/CMakeLists.txt
+# lists them (the route and store files are another library: they need
+# libpq and Asio and are not what these targets fuzz).
+mapfile -t contract_sources <"$build/fuzz/cscx_contracts.sources"
+contract_sources+=("$src/src/core/error.cpp")
 # shellcheck disable=SC2207
 cflags=($(pkg-config --cflags poppler-cpp libzip pugixml libutf8proc) -I"$src/tests/fuzz")
 # shellcheck disable=SC2207

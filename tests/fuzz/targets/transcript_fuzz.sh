@@ -1,14 +1,9 @@
 # Sourced by run_fuzzer.sh: the sources and libraries of transcript_fuzz, and its seeds.
-sources=("$src/tests/fuzz/transcript_fuzz.cpp" "$src/src/core/error.cpp")
-# The analyser only (cscx_meetings): the route and store files need libpq
-# and Asio, and transcript_document.cpp the contract parser's PDF/DOCX reader
-# (fuzzed by the contract targets); none is what this target fuzzes.
-for f in "$src"/src/meetings/*.cpp; do
-  case $(basename "$f") in
-    transcript_routes.cpp | transcript_store.cpp | meeting_routes.cpp | transcript_document.cpp) continue ;;
-  esac
-  sources+=("$f")
-done
+# The analyser only: the .cpp files of cscx_meetings, as tests/CMakeLists.txt
+# lists them (routes, store and the PDF/DOCX adapter are cscx_meeting_routes,
+# which needs libpq, Asio and the contract parser).
+mapfile -t sources <"$build/fuzz/cscx_meetings.sources"
+sources+=("$src/tests/fuzz/transcript_fuzz.cpp" "$src/src/core/error.cpp")
 libs=(-lboost_json -lutf8proc -lstemmer -lfmt -lcrypto)
 seed() {
   # The dev-set transcripts (every format) and a few edge cases.
