@@ -106,8 +106,10 @@ INSERT INTO agent_messages (id, session_id, agent_id, role, content, thinking, r
 
 INSERT INTO approvals (id, session_id, agent_id, action, details, status, resolved_by, resolved_at, comment,
                        metadata, created_at) VALUES
+  -- Its payload and evidence name a stakeholder the contract sample creates:
+  -- sql/demo_links.sql completes them.
   ('a9900000-0000-4000-8000-000000000001', '5e550000-0000-4000-8000-000000000002', 'onboarding',
-   'send_email', 'Send the welcome email and 12-week onboarding plan to the Globex team.', 'pending',
+   'draft_email', 'Send the welcome email and 12-week onboarding plan to the Globex team.', 'pending',
    NULL, NULL, NULL,
    '{"message_id": "5e5a0000-0000-4000-8000-000000000022"}', now() - interval '4 days' + interval '3 minutes'),
   ('a9900000-0000-4000-8000-000000000002', '5e550000-0000-4000-8000-000000000001', 'adoption',

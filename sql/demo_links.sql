@@ -32,6 +32,25 @@ INSERT INTO training_progress (id, customer_id, stakeholder_id, module_id, statu
    (SELECT id FROM stakeholders WHERE email = 'hiro.tanaka@stark.example'), '7d000000-0000-4000-8000-000000000001', 'in_progress', 50,
    now() - interval '30 days', NULL, NULL);
 
+-- The pending demo approval, shaped as the built-in agent proposes (see
+-- src/agents/agent_routes.cpp, kChat): the exact payload approving it runs
+-- (keep the draft on the session), the evidence behind it, and an expiry a
+-- week after it was proposed, so POST /api/agents/approve/:id works on it.
+UPDATE approvals a SET metadata = a.metadata || jsonb_build_object(
+    'customer_id', 'c0000000-0000-4000-8000-000000000002',
+    'payload', jsonb_build_object(
+      'customer_id', 'c0000000-0000-4000-8000-000000000002',
+      'to', 'jonas.lindqvist@globex.example',
+      'subject', 'Welcome to CSCX: your 12-week onboarding plan',
+      'body', E'Hi Jonas,\n\nWelcome aboard. Attached is the 12-week onboarding plan we '
+              'agreed at the kickoff; Amara is copied for the integration work.\n\nBest regards,\nAlice'),
+    'evidence', jsonb_build_array(
+      jsonb_build_object('type', 'customer', 'id', 'c0000000-0000-4000-8000-000000000002'),
+      jsonb_build_object('type', 'stakeholder', 'id',
+        (SELECT id FROM stakeholders WHERE email = 'jonas.lindqvist@globex.example'))),
+    'expires_at', a.created_at + interval '7 days')
+WHERE a.id = 'a9900000-0000-4000-8000-000000000001';
+
 -- Usage the workspace API reports (GET /api/customers/:id: metadata.used
 -- over quantity) for the countable entitlements the contracts gave:
 -- a deterministic 35-95 % of each, from the entitlement's name and customer.

@@ -114,6 +114,21 @@ TEST(Serve, StartsWithDemoDataAndStopsTheClusterOnSigterm) {
     }
     EXPECT_EQ(customers->body().find("Umbrella"), std::string::npos)
         << "bob's customer leaked";
+
+    // The demo's pending approval holds a payload the approval flow runs.
+    const std::string approval = "a9900000-0000-4000-8000-000000000001";
+    auto pending = client.request("GET", "/api/agents/pending",
+                                  {{"apikey", anon}, {"Authorization", "Bearer " + token}});
+    ASSERT_TRUE(pending);
+    EXPECT_NE(pending->body().find(approval), std::string::npos) << pending->body();
+    auto approved = client.request(
+        "POST", "/api/agents/approve/" + approval,
+        {{"apikey", anon}, {"Authorization", "Bearer " + token},
+         {"Content-Type", "application/json"}},
+        R"({"approved":true,"comment":"send it"})");
+    ASSERT_TRUE(approved);
+    EXPECT_EQ(approved->result_int(), 200) << approved->body();
+    EXPECT_NE(approved->body().find("\"approved\""), std::string::npos) << approved->body();
   }
 
   auto url = run_cscx({"db", "url", "--home", home});
