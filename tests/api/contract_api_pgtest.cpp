@@ -8,21 +8,12 @@
 #include <boost/json/serialize.hpp>
 #include <memory>
 
-#include "api/server_process.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
-#include "http/test_client.h"
-#include "schema/tenant_fixture.h"
-#include "support/run_cscx.h"
-#include "support/test_database.h"
+#include "api/api_fixture.h"
 
 namespace cscx::testing {
 namespace {
 namespace json = boost::json;
 using http::testing::HeaderList;
-using http::testing::TestClient;
-
-constexpr const char* kSecret = "contract-api-secret-contract-api-secret";
 
 // From tests/data/contracts/dev/01_orderform_brightpath.txt: the customer,
 // an ARR, two entitlements and two customer contacts.
@@ -46,22 +37,6 @@ constexpr const char* kContract =
     "- Kevin Osei, IT Director, kevin.osei@brightpathlogistics.com, +1 410 555 0178\n";
 
 constexpr const char* kCompany = "BrightPath Logistics LLC";
-
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  json::value json() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-  }
-  std::string code() const {
-    json::value v = json();
-    if (!v.is_object() || !v.as_object().contains("code"))
-      return "<no code in " + body.substr(0, 200) + ">";
-    return std::string(v.at("code").as_string());
-  }
-};
 
 std::string json_post(std::string_view text, bool commit) {
   json::object o{{"text", text}};
@@ -88,47 +63,23 @@ std::string multipart(std::string_view file, bool commit, bool with_file = true)
   return b;
 }
 
-class ContractApi : public ::testing::Test {
+class ContractApi : public ApiTest {
  protected:
   void SetUp() override {
     load_two_tenants(admin_);
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::map<std::string, std::string>{
-            {"DATABASE_URL", db_.url()},
-            {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
-            {"CSCX_JWT_SECRET", kSecret},
-            {"CSCX_HOME", home_.path()},
-            {"CSCX_THREADS", "2"},
-            // Above the parser's 25 MiB, so that limit is the one tested.
-            {"CSCX_BODY_LIMIT", std::to_string(32 << 20)}});
-  }
-
-  HeaderList as(char tenant) const {
-    const std::int64_t now = time(nullptr);
-    const std::string token = auth::sign_jwt({{"sub", tenant_id(tenant, kUser)},
-                                              {"role", "authenticated"},
-                                              {"aud", "authenticated"},
-                                              {"iat", now},
-                                              {"exp", now + 3600}},
-                                             kSecret);
-    return {{"apikey", keys_.anon}, {"Authorization", "Bearer " + token}};
+    // Above the parser's 25 MiB, so that limit is the one tested.
+    start_server({{"CSCX_BODY_LIMIT", std::to_string(32 << 20)}});
   }
 
   Reply post(HeaderList headers, std::string_view body,
              std::string_view content_type = "application/json",
              std::string_view query = "") {
     if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
-    TestClient client(server_->port());
-    auto r = client.request("POST", "/api/contracts/parse" + std::string(query), headers,
-                            body);
-    if (!r) return {};
-    return {static_cast<unsigned>(r->result_int()), r->body()};
+    return call("POST", "/api/contracts/parse" + std::string(query), std::move(headers), body);
   }
 
   Reply commit_as(char tenant) { return post(as(tenant), json_post(kContract, true)); }
 
-  std::string value(const std::string& sql) { return query_value(admin_, sql); }
   // Everything a commit could have written.
   std::string written_rows() {
     return value(
@@ -136,12 +87,6 @@ class ContractApi : public ::testing::Test {
         " || '/' || (SELECT count(*) FROM entitlements) || '/' ||"
         " (SELECT count(*) FROM stakeholders) || '/' || (SELECT count(*) FROM activity_log)");
   }
-
-  TestDatabase db_;
-  db::Connection admin_ = db_.connect();
-  TempDir home_;
-  auth::ApiKeys keys_ = auth::api_keys(kSecret);
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(ContractApi, JsonTextIsParsedWithoutWriting) {

@@ -11,21 +11,12 @@
 #include <memory>
 #include <thread>
 
-#include "api/server_process.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
-#include "http/test_client.h"
-#include "schema/tenant_fixture.h"
-#include "support/run_cscx.h"
-#include "support/test_database.h"
+#include "api/api_fixture.h"
 
 namespace cscx::testing {
 namespace {
 namespace json = boost::json;
 using http::testing::HeaderList;
-using http::testing::TestClient;
-
-constexpr const char* kSecret = "transcript-api-secret-transcript-api-secret";
 
 // A decision, an action item with an owner and a due date ("by Friday" of
 // the week of 2024-05-06, a Monday), a concern and two risk signals.
@@ -40,22 +31,6 @@ constexpr const char* kTranscriptText =
 
 constexpr const char* kMeetingDate = "2024-05-06";
 
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  json::value json() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-  }
-  std::string code() const {
-    json::value v = json();
-    if (!v.is_object() || !v.as_object().contains("code"))
-      return "<no code in " + body + ">";
-    return std::string(v.at("code").as_string());
-  }
-};
-
 std::string text(const json::value& v) {
   return v.is_string() ? std::string(v.as_string())
                        : "<not a string: " + json::serialize(v) + ">";
@@ -67,70 +42,36 @@ std::string json_post(std::string_view content, std::string_view date = kMeeting
   return json::serialize(o);
 }
 
-class TranscriptApi : public ::testing::Test {
+class TranscriptApi : public ApiTest {
  protected:
-  void SetUp() override {
-    load_two_tenants(admin_);
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::map<std::string, std::string>{
-            {"DATABASE_URL", db_.url()},
-            {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
-            {"CSCX_JWT_SECRET", kSecret},
-            {"CSCX_HOME", home_.path()},
-            {"CSCX_THREADS", "2"}});
-  }
-
-  HeaderList as(char tenant) const {
-    const std::int64_t now = time(nullptr);
-    const std::string token = auth::sign_jwt({{"sub", tenant_id(tenant, kUser)},
-                                              {"role", "authenticated"},
-                                              {"aud", "authenticated"},
-                                              {"iat", now},
-                                              {"exp", now + 3600}},
-                                             kSecret);
-    return {{"apikey", keys_.anon}, {"Authorization", "Bearer " + token}};
-  }
-
   Reply post(const std::string& meeting_id, HeaderList headers, std::string_view body,
              std::string_view content_type = "application/json",
              std::string_view query = "") {
     if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
-    TestClient client(server_->port());
-    auto r = client.request(
-        "POST", "/api/meetings/" + meeting_id + "/transcript" + std::string(query),
-        headers, body);
-    if (!r) return {};
-    return {static_cast<unsigned>(r->result_int()), r->body()};
+    return call("POST", "/api/meetings/" + meeting_id + "/transcript" + std::string(query),
+                std::move(headers), body);
   }
 
   Reply post_as_a(std::string_view body = json_post(kTranscriptText)) {
     return post(tenant_id('a', kMeeting), as('a'), body);
   }
 
-  std::string count(const std::string& sql) { return query_value(admin_, sql); }
   std::string generated_ids() {
-    return count(
+    return value(
         "SELECT string_agg(id::text, ',' ORDER BY id) FROM insights"
         " WHERE source = 'transcript'");
   }
   // What a post could have written: insights, audit rows, transcript texts.
   std::string written_rows() {
-    return count(
+    return value(
         "SELECT (SELECT count(*) FROM insights) || '/' ||"
         "       (SELECT count(*) FROM activity_log) || '/' ||"
         "       (SELECT string_agg(content, '|' ORDER BY id) FROM transcripts)");
   }
   std::string generated_insights(char tenant) {
-    return count("SELECT count(*) FROM insights WHERE meeting_id = '" +
+    return value("SELECT count(*) FROM insights WHERE meeting_id = '" +
                  tenant_id(tenant, kMeeting) + "' AND source = 'transcript'");
   }
-
-  TestDatabase db_;
-  db::Connection admin_ = db_.connect();
-  TempDir home_;
-  auth::ApiKeys keys_ = auth::api_keys(kSecret);
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(TranscriptApi, PostStoresTheTranscriptAndReturnsOneInsightPerFinding) {
@@ -159,13 +100,13 @@ TEST_F(TranscriptApi, PostStoresTheTranscriptAndReturnsOneInsightPerFinding) {
   EXPECT_GE(types["risk"], 1) << r.body;
 
   EXPECT_EQ(
-      count(
+      value(
           "SELECT count(*) FROM insights WHERE meeting_id = '" +
           tenant_id('a', kMeeting) +
           "' AND type = 'action_item' AND owner = 'Marcus' AND due_date = '2024-05-10'"),
       "1")
       << r.body;
-  EXPECT_EQ(count("SELECT count(*) FROM insights WHERE meeting_id = '" +
+  EXPECT_EQ(value("SELECT count(*) FROM insights WHERE meeting_id = '" +
                   tenant_id('a', kMeeting) +
                   "' AND type = 'risk' AND metadata->>'signal' = 'competitor_mention'"),
             "1")
@@ -174,11 +115,11 @@ TEST_F(TranscriptApi, PostStoresTheTranscriptAndReturnsOneInsightPerFinding) {
   // The fixture's transcript row is updated in place, not duplicated.
   const json::object& transcript = body.at("transcript").as_object();
   EXPECT_EQ(text(transcript.at("id")), tenant_id('a', kTranscript));
-  EXPECT_EQ(count("SELECT count(*) FROM transcripts WHERE meeting_id = '" +
+  EXPECT_EQ(value("SELECT count(*) FROM transcripts WHERE meeting_id = '" +
                   tenant_id('a', kMeeting) + "'"),
             "1");
   EXPECT_EQ(
-      count("SELECT content = " + std::string("$t$") + kTranscriptText +
+      value("SELECT content = " + std::string("$t$") + kTranscriptText +
             "$t$ AND speakers = '[\"Alice\", \"Sarah\", \"Marcus\"]' AND word_count > 40"
             " AND metadata->>'meeting_date' = '2024-05-06'"
             " FROM transcripts WHERE id = '" +
@@ -196,7 +137,7 @@ TEST_F(TranscriptApi, RepostReplacesGeneratedInsightsAndKeepsManualOnes) {
   EXPECT_EQ(again.json().at("insights").as_array().size(), std::stoul(first));
   EXPECT_NE(generated_ids(), first_ids);
   // The fixture's manual insight (source 'meeting') survives both posts.
-  EXPECT_EQ(count("SELECT count(*) FROM insights WHERE id = '" +
+  EXPECT_EQ(value("SELECT count(*) FROM insights WHERE id = '" +
                   tenant_id('a', kInsight) + "'"),
             "1");
 }
@@ -207,7 +148,7 @@ TEST_F(TranscriptApi, ShorterRepostLeavesOnlyItsOwnInsights) {
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(generated_insights('a'),
             std::to_string(r.json().at("insights").as_array().size()));
-  EXPECT_EQ(count("SELECT count(*) FROM insights"
+  EXPECT_EQ(value("SELECT count(*) FROM insights"
                   " WHERE source = 'transcript' AND type = 'concern'"),
             "0");
 }
@@ -224,7 +165,7 @@ TEST_F(TranscriptApi, ConcurrentPostsOfOneMeetingNeverDuplicateRows) {
   for (const Reply& r : replies) ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(generated_insights('a'),
             std::to_string(replies[0].json().at("insights").as_array().size()));
-  EXPECT_EQ(count("SELECT count(*) FROM transcripts WHERE meeting_id = '" +
+  EXPECT_EQ(value("SELECT count(*) FROM transcripts WHERE meeting_id = '" +
                   tenant_id('a', kMeeting) + "'"),
             "1");
 }
@@ -292,13 +233,13 @@ TEST_F(TranscriptApi, WordAndPdfExportsAreReadAsTheTextTheyHold) {
     Reply r = post(tenant_id('a', kMeeting), as('a'), bytes, type);
     ASSERT_EQ(r.status, 200u) << r.body;
     EXPECT_NE(r.body.find("Maria Lopez"), std::string::npos) << r.body;
-    EXPECT_EQ(count("SELECT count(*) FROM insights WHERE source = 'transcript' AND "
+    EXPECT_EQ(value("SELECT count(*) FROM insights WHERE source = 'transcript' AND "
                     "type = 'action_item' AND meeting_id = '" +
                     tenant_id('a', kMeeting) + "'"),
               "2")  // the rollout plan (Friday) and the seat count
         << r.body;
     // The stored transcript is the text, not the file's bytes.
-    EXPECT_EQ(count("SELECT count(*) FROM transcripts WHERE meeting_id = '" +
+    EXPECT_EQ(value("SELECT count(*) FROM transcripts WHERE meeting_id = '" +
                     tenant_id('a', kMeeting) +
                     "' AND content LIKE '%Maria Lopez: Thanks for joining%'"),
               "1");
@@ -345,7 +286,7 @@ TEST_F(TranscriptApi, RawVttBodyResolvesDueDatesAgainstTheScheduledDate) {
   EXPECT_EQ(text(r.json().at("transcript").at("metadata").at("meeting_date")),
             kMeetingDate);
   EXPECT_EQ(text(r.json().at("transcript").at("metadata").at("format")), "webvtt");
-  EXPECT_EQ(count("SELECT due_date FROM insights WHERE source = 'transcript' AND "
+  EXPECT_EQ(value("SELECT due_date FROM insights WHERE source = 'transcript' AND "
                   "type = 'action_item'"),
             "2024-05-10")
       << r.body;
@@ -366,7 +307,7 @@ TEST_F(TranscriptApi, WritesAreAuditedAsTheCaller) {
   const std::size_t n1 = first.json().at("insights").as_array().size();
   const std::size_t n2 = second.json().at("insights").as_array().size();
   auto audited = [&](std::string_view table, std::string_view action) {
-    return count("SELECT count(*) FROM activity_log WHERE entity_type = '" +
+    return value("SELECT count(*) FROM activity_log WHERE entity_type = '" +
                  std::string(table) + "' AND action = '" + std::string(action) +
                  "' AND user_id = '" + tenant_id('a', kUser) + "' AND customer_id = '" +
                  tenant_id('a', kCustomer) + "'");

@@ -10,72 +10,24 @@
 #include <memory>
 #include <thread>
 
-#include "api/server_process.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
-#include "http/test_client.h"
-#include "schema/tenant_fixture.h"
-#include "support/run_cscx.h"
-#include "support/test_database.h"
+#include "api/api_fixture.h"
 
 namespace cscx::testing {
 namespace {
 namespace json = boost::json;
 using http::testing::HeaderList;
-using http::testing::TestClient;
 
-constexpr const char* kSecret = "health-api-secret-health-api-secret-health";
-
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  json::value json() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-  }
-};
-
-class HealthApi : public ::testing::Test {
+class HealthApi : public ApiTest {
  protected:
+  // No background refresh: the tests refresh when they mean to.
   void SetUp() override {
     load_two_tenants(admin_);
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::map<std::string, std::string>{
-            {"DATABASE_URL", db_.url()},
-            {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
-            {"CSCX_JWT_SECRET", kSecret},
-            {"CSCX_HOME", home_.path()},
-            {"CSCX_HEALTH_REFRESH_SECONDS", "0"},
-            {"CSCX_THREADS", "2"}});
+    start_server({{"CSCX_HEALTH_REFRESH_SECONDS", "0"}});
   }
 
-  HeaderList as(char tenant) const {
-    const std::int64_t now = time(nullptr);
-    const std::string token = auth::sign_jwt({{"sub", tenant_id(tenant, kUser)},
-                                              {"role", "authenticated"},
-                                              {"aud", "authenticated"},
-                                              {"iat", now},
-                                              {"exp", now + 3600}},
-                                             kSecret);
-    return {{"apikey", keys_.anon}, {"Authorization", "Bearer " + token}};
-  }
-  HeaderList service() const { return {{"apikey", keys_.service_role}}; }
-  HeaderList anon() const { return {{"apikey", keys_.anon}}; }
-
-  Reply call(std::string_view method, const std::string& target, HeaderList headers,
-             std::string_view body = "") {
-    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    TestClient client(server_->port());
-    auto r = client.request(method, target, headers, body);
-    if (!r) return {};
-    return {static_cast<unsigned>(r->result_int()), r->body()};
-  }
   std::string health_path(char tenant) {
     return "/api/customers/" + tenant_id(tenant, kCustomer) + "/health";
   }
-  std::string value(const std::string& sql) { return query_value(admin_, sql); }
   // What a refused request could have written.
   std::string written() {
     return value("SELECT (SELECT count(*) FROM health_scorecards) || '/' ||"
@@ -85,12 +37,6 @@ class HealthApi : public ::testing::Test {
                  " (SELECT string_agg(coalesce(health_score::text, '-'), ',' ORDER BY id) FROM customers) || '/' ||"
                  " (SELECT string_agg(status || coalesce(note, ''), ',' ORDER BY id) FROM tasks)");
   }
-
-  TestDatabase db_;
-  db::Connection admin_ = db_.connect();
-  TempDir home_;
-  auth::ApiKeys keys_ = auth::api_keys(kSecret);
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(HealthApi, HealthExplainsTheScoreAndWhatMovedIt) {

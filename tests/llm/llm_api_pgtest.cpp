@@ -9,22 +9,14 @@
 #include <future>
 #include <memory>
 
-#include "api/server_process.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
-#include "http/test_client.h"
+#include "api/api_fixture.h"
 #include "llm/fake_llm_server.h"
-#include "schema/tenant_fixture.h"
-#include "support/run_cscx.h"
-#include "support/test_database.h"
 
 namespace cscx::testing {
 namespace {
 namespace json = boost::json;
 using http::testing::HeaderList;
-using http::testing::TestClient;
 
-constexpr const char* kSecret = "llm-api-secret-llm-api-secret-llm-api";
 
 constexpr const char* kContract =
     "Vendor: Northwind Analytics Inc.\n"
@@ -47,80 +39,39 @@ constexpr const char* kAnswer = R"({
   "action_items": "not a list"
 })";
 
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  json::value json() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
-  }
-};
-
 std::string text(const json::value& v) {
   return v.is_string() ? std::string(v.as_string()) : "<" + json::serialize(v) + ">";
 }
 
-class LlmApi : public ::testing::Test {
+class LlmApi : public ApiTest {
  protected:
+  // Each test starts the server with the fake model's behaviour it needs.
   void SetUp() override { load_two_tenants(admin_); }
+  // The server goes before the fake model it may still be talking to.
+  void TearDown() override { server_.reset(); }
 
   void start(const std::string& mode, const std::string& timeout_ms = "5000",
              const std::string& threads = "2") {
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::map<std::string, std::string>{{"DATABASE_URL", db_.url()},
-                                           {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
-                                           {"CSCX_JWT_SECRET", kSecret},
-                                           {"CSCX_HOME", home_.path()},
-                                           {"CSCX_THREADS", threads},
-                                           {"CSCX_LLM_URL", llm_.url(mode)},
-                                           {"CSCX_LLM_KEY", "fake-key"},
-                                           {"CSCX_LLM_MODEL", "fake-model"},
-                                           {"CSCX_LLM_TIMEOUT_MS", timeout_ms}});
-  }
-
-  HeaderList as_a() const {
-    const std::int64_t now = time(nullptr);
-    const std::string token = auth::sign_jwt({{"sub", tenant_id('a', kUser)},
-                                              {"role", "authenticated"},
-                                              {"aud", "authenticated"},
-                                              {"iat", now},
-                                              {"exp", now + 3600}},
-                                             kSecret);
-    return {{"apikey", keys_.anon},
-            {"Authorization", "Bearer " + token},
-            {"Content-Type", "application/json"}};
-  }
-
-  Reply request(const std::string& method, const std::string& path, HeaderList headers,
-                const std::string& body) {
-    TestClient client(server_->port());
-    auto r = client.request(method, path, headers, body);
-    if (!r) return {};
-    return {static_cast<unsigned>(r->result_int()), r->body()};
+    start_server({{"CSCX_THREADS", threads},
+                  {"CSCX_LLM_URL", llm_.url(mode)},
+                  {"CSCX_LLM_KEY", "fake-key"},
+                  {"CSCX_LLM_MODEL", "fake-model"},
+                  {"CSCX_LLM_TIMEOUT_MS", timeout_ms}});
   }
 
   Reply parse_contract(bool commit) {
     json::object o{{"text", kContract}};
     if (commit) o["commit"] = true;
-    return request("POST", "/api/contracts/parse", as_a(), json::serialize(o));
+    return call("POST", "/api/contracts/parse", as('a'), json::serialize(o));
   }
 
   Reply post_transcript() {
     json::object o{{"content", kTranscript}, {"meeting_date", "2024-05-06"}};
-    return request("POST", "/api/meetings/" + tenant_id('a', kMeeting) + "/transcript", as_a(),
-                   json::serialize(o));
+    return call("POST", "/api/meetings/" + tenant_id('a', kMeeting) + "/transcript", as('a'),
+                json::serialize(o));
   }
 
-  std::string value(const std::string& sql) { return query_value(admin_, sql); }
-
   FakeLlmServer llm_{kAnswer};
-  TestDatabase db_;
-  db::Connection admin_ = db_.connect();
-  TempDir home_;
-  auth::ApiKeys keys_ = auth::api_keys(kSecret);
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(LlmApi, ContractFieldsFromTheModelAreMergedAndCommitted) {
@@ -182,7 +133,7 @@ TEST_F(LlmApi, ASlowProviderDoesNotStallOtherRequests) {
   start("slow", "10000", "1");
   auto slow = std::async(std::launch::async, [this] { return post_transcript(); });
   while (llm_.requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  Reply health = request("GET", "/health", {}, "");
+  Reply health = call("GET", "/health", {});
   EXPECT_EQ(health.status, 200u);
   EXPECT_NE(slow.wait_for(std::chrono::seconds(0)), std::future_status::ready)
       << "/health waited for the provider";
