@@ -1,6 +1,7 @@
 #include "knowledge/index_sync.h"
 
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <cctype>
 #include <cerrno>
 #include <set>
-
-#include <spdlog/spdlog.h>
 
 #include "knowledge/embedder.h"
 
@@ -114,7 +113,8 @@ Result<db::Connection> open_service_connection(const std::string& conninfo) {
 
 std::unique_ptr<IndexSync> IndexSync::start(std::string conninfo, AnnIndex& index,
                                             IndexState& state, IndexSyncOptions options) {
-  std::unique_ptr<IndexSync> sync(new IndexSync(std::move(conninfo), index, state, options));
+  std::unique_ptr<IndexSync> sync(
+      new IndexSync(std::move(conninfo), index, state, options));
   sync->thread_ = std::thread([s = sync.get()] { s->run(); });
   return sync;
 }
@@ -154,7 +154,8 @@ Result<void> IndexSync::load(db::Connection& conn) {
     std::vector<Embedding> vectors;
     vectors.reserve(static_cast<size_t>(page->rows()));
     std::vector<AnnItem> items;
-    for (int row = 0; row < page->rows(); ++row) vectors.push_back(embedding_of(*page, row));
+    for (int row = 0; row < page->rows(); ++row)
+      vectors.push_back(embedding_of(*page, row));
     for (int row = 0; row < page->rows(); ++row) {
       const Embedding& v = vectors[static_cast<size_t>(row)];
       items.push_back(AnnItem{page->value(row, 0), v});
@@ -180,7 +181,8 @@ Result<void> IndexSync::load(db::Connection& conn) {
 Result<db::Connection> IndexSync::connect_and_load() {
   auto conn = open_service_connection(conninfo_);
   if (!conn) return conn.error();
-  if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge"); !listening) {
+  if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge");
+      !listening) {
     return listening.error();
   }
   if (auto loaded = load(*conn); !loaded) return loaded.error();
@@ -209,7 +211,8 @@ void IndexSync::run() {
 
 // Re-reads `ids` (at most kRefreshBatch) and updates the index where an
 // article's vector changed; those no longer there (deleted) leave it.
-Result<void> IndexSync::refresh(db::Connection& conn, const std::vector<std::string>& ids) {
+Result<void> IndexSync::refresh(db::Connection& conn,
+                                const std::vector<std::string>& ids) {
   auto r = conn.exec_params("knowledge_index_refresh", kLoadSome, {uuid_array(ids)});
   if (!r) return r.error();
   std::set<std::string> missing(ids.begin(), ids.end());
@@ -263,7 +266,8 @@ void IndexSync::follow(db::Connection& conn) {
       if (*generation != state_.generation()) {
         if (auto loaded = load(conn); !loaded) {
           if (!stopping_) {
-            spdlog::warn("knowledge index rebuild failed: {}", loaded.error().to_string());
+            spdlog::warn("knowledge index rebuild failed: {}",
+                         loaded.error().to_string());
           }
           return;
         }

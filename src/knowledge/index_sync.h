@@ -77,7 +77,8 @@ class IndexSync {
   // retried every second, with a warning in the log. `index` and `state`
   // must outlive the IndexSync.
   static std::unique_ptr<IndexSync> start(std::string conninfo, AnnIndex& index,
-                                          IndexState& state, IndexSyncOptions options = {});
+                                          IndexState& state,
+                                          IndexSyncOptions options = {});
   ~IndexSync();  // stops (between pages of a load) and joins the thread
 
   // Full loads finished so far (1 after the first) and articles whose index
@@ -86,7 +87,8 @@ class IndexSync {
   uint64_t refreshes() const { return refreshes_.load(); }
 
  private:
-  IndexSync(std::string conninfo, AnnIndex& index, IndexState& state, IndexSyncOptions options)
+  IndexSync(std::string conninfo, AnnIndex& index, IndexState& state,
+            IndexSyncOptions options)
       : conninfo_(std::move(conninfo)), index_(index), state_(state), options_(options) {}
   void run();
   Result<db::Connection> connect_and_load();

@@ -85,7 +85,8 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
 }  // namespace
 
 Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress) {
-  if (auto begin = conn.exec("knowledge_reindex_begin", "BEGIN"); !begin) return begin.error();
+  if (auto begin = conn.exec("knowledge_reindex_begin", "BEGIN"); !begin)
+    return begin.error();
   auto done = reindex_in_transaction(conn, progress);
   if (!done) {
     (void)conn.exec("knowledge_reindex_rollback", "ROLLBACK");

@@ -35,15 +35,17 @@ bool eventually(const std::function<bool()>& done) {
 }
 
 void exec_or_throw(db::Connection& conn, const std::string& sql) {
-  if (auto r = conn.exec("test_sql", sql); !r) throw std::runtime_error(r.error().to_string());
+  if (auto r = conn.exec("test_sql", sql); !r)
+    throw std::runtime_error(r.error().to_string());
 }
 
 class IndexSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    exec_or_throw(admin_,
-                  "INSERT INTO knowledge_base (title, content)"
-                  " SELECT 'Article ' || i, 'Body of article ' || i FROM generate_series(1, 20) i");
+    exec_or_throw(
+        admin_,
+        "INSERT INTO knowledge_base (title, content)"
+        " SELECT 'Article ' || i, 'Body of article ' || i FROM generate_series(1, 20) i");
   }
 
   std::size_t article_count() {
@@ -54,7 +56,8 @@ class IndexSyncTest : public ::testing::Test {
   // before it, tells the test the sync has handled those too.
   void sync_point(AnnIndex& index) {
     const std::size_t before = index.size();
-    exec_or_throw(admin_, "INSERT INTO knowledge_base (title, content) VALUES ('Sync', 'point')");
+    exec_or_throw(admin_,
+                  "INSERT INTO knowledge_base (title, content) VALUES ('Sync', 'point')");
     ASSERT_TRUE(eventually([&] { return index.size() == before + 1; }));
   }
 
@@ -98,7 +101,8 @@ TEST_F(IndexSyncTest, AFloodOfBogusNoticesChangesNothing) {
   exec_or_throw(other,
                 "SELECT pg_notify('cscx_knowledge', repeat('x', i % 100))"
                 "  FROM generate_series(1, 500) i");
-  const std::string ids = query_value(admin_, "SELECT array_agg(id)::text FROM knowledge_base");
+  const std::string ids =
+      query_value(admin_, "SELECT array_agg(id)::text FROM knowledge_base");
   for (int round = 0; round < 3; ++round) {
     ASSERT_TRUE(other.exec_params("notify_ids",
                                   "SELECT pg_notify('cscx_knowledge', id::text)"
@@ -134,7 +138,8 @@ TEST_F(IndexSyncTest, AMovedGenerationAndKbReindexRebuild) {
 }
 
 TEST_F(IndexSyncTest, RequestRolesCannotMoveTheGeneration) {
-  const std::string before = query_value(admin_, "SELECT generation FROM cscx.knowledge_index");
+  const std::string before =
+      query_value(admin_, "SELECT generation FROM cscx.knowledge_index");
   for (const char* role : {"anon", "authenticated", "service_role"}) {
     for (const char* sql :
          {"UPDATE cscx.knowledge_index SET generation = generation + 1",
@@ -144,12 +149,15 @@ TEST_F(IndexSyncTest, RequestRolesCannotMoveTheGeneration) {
       begin_as(conn, role);
       auto r = conn.exec("attempt", sql);
       ASSERT_FALSE(r) << role << ": " << sql;
-      EXPECT_EQ(r.error().code, Code::kPermissionDenied) << role << ": " << r.error().to_string();
+      EXPECT_EQ(r.error().code, Code::kPermissionDenied)
+          << role << ": " << r.error().to_string();
     }
   }
   // Nor the login role itself (NOINHERIT: it has no privilege of its own).
-  db::Connection authenticator = db::Connection::open(db_.url_as("authenticator")).value();
-  EXPECT_FALSE(authenticator.exec("attempt", "UPDATE cscx.knowledge_index SET generation = 0"));
+  db::Connection authenticator =
+      db::Connection::open(db_.url_as("authenticator")).value();
+  EXPECT_FALSE(
+      authenticator.exec("attempt", "UPDATE cscx.knowledge_index SET generation = 0"));
   // service_role reads it: the index loader does.
   db::Connection service = db_.connect();
   begin_as(service, "service_role");
@@ -158,9 +166,10 @@ TEST_F(IndexSyncTest, RequestRolesCannotMoveTheGeneration) {
 }
 
 TEST_F(IndexSyncTest, ShowsProgressWhileLoadingAndStopsBetweenPages) {
-  exec_or_throw(admin_,
-                "INSERT INTO knowledge_base (title, content)"
-                " SELECT 'Bulk ' || i, 'Bulk body ' || i FROM generate_series(1, 1000) i");
+  exec_or_throw(
+      admin_,
+      "INSERT INTO knowledge_base (title, content)"
+      " SELECT 'Bulk ' || i, 'Bulk body ' || i FROM generate_series(1, 1000) i");
   AnnIndex index;
   IndexState state;
   auto sync = IndexSync::start(db_.url(), index, state,
