@@ -39,7 +39,16 @@ using http::Response;
 
 namespace {
 
-constexpr const char* kReadyCheck = "SELECT count(*) FROM cscx.schema_migrations";
+// The migrations applied, and how knowledge_base.embedding is stored
+// ("vector(1536)" where migration 002 found pgvector, else "real[]"); read
+// by name, not by a regclass cast, so a missing table is a NULL, not an error.
+constexpr const char* kReadyCheck =
+    "SELECT (SELECT count(*) FROM cscx.schema_migrations),"
+    "       (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a"
+    "          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+    "          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    "         WHERE n.nspname = 'public' AND c.relname = 'knowledge_base'"
+    "           AND a.attname = 'embedding')";
 
 Result<long> env_number(const char* name, long fallback, long min, long max) {
   const char* v = std::getenv(name);
@@ -58,15 +67,30 @@ Result<long> env_number(const char* name, long fallback, long min, long max) {
 // `authenticator`; for an external server $CSCX_API_DATABASE_URL, else
 // DATABASE_URL (whose user must be able to SET ROLE to the request roles).
 
-// `ready_body` is what /ready answers when the database is current.
-void add_health_routes(http::Router& router, db::Pool& pool, std::string ready_body) {
+// What /ready says of knowledge search (issue 8): where pgvector is
+// installed migration 002 stores vectors in it; the ANN index is ours, and
+// is "loading" (with the articles read so far) until its first load ends.
+std::string knowledge_readiness(std::string_view column_type,
+                                const knowledge::IndexState& state) {
+  return fmt::format(R"({{"embedding_storage":"{}","ann":"hnswlib in memory","embedder":"{}",)"
+                     R"("index":"{}","articles":{}}})",
+                     column_type.starts_with("vector") ? "pgvector" : "real[]",
+                     knowledge::kEmbedderVersion, state.ready() ? "ready" : "loading",
+                     state.articles());
+}
+
+// /ready is 200 when the database answers and is current: the knowledge
+// index still loading does not make the server unready, since search then
+// answers from full text (docs/knowledge.md).
+void add_health_routes(http::Router& router, db::Pool& pool,
+                       const knowledge::IndexState& knowledge_state) {
   router.add("GET", "/health", "/health",
              [](const Request&, RequestLog&) -> asio::awaitable<Result<Response>> {
                co_return Response::json(200, R"({"status":"ok"})");
              });
   router.add("GET", "/ready", "/ready",
-             [&pool, ready_body](const Request&,
-                                 RequestLog&) -> asio::awaitable<Result<Response>> {
+             [&pool, &knowledge_state](const Request&,
+                                       RequestLog&) -> asio::awaitable<Result<Response>> {
                const db::Statement check{"ready_check", kReadyCheck, {}};
                auto r = co_await pool.run_plain(std::span(&check, 1));
                if (!r) co_return r.error();
@@ -75,7 +99,9 @@ void add_health_routes(http::Router& router, db::Pool& pool, std::string ready_b
                  co_return make_error(Code::kUnavailable,
                                       "database migrations are not current");
                }
-               co_return Response::json(200, ready_body);
+               co_return Response::json(
+                   200, fmt::format(R"({{"status":"ready","knowledge":{}}})",
+                                    knowledge_readiness((*r)[0].value(0, 1), knowledge_state)));
              });
 }
 
@@ -92,7 +118,8 @@ void raise_descriptor_limit() {
 }  // namespace
 
 void add_api_routes(http::Router& router, const api::RouteContext& api_context,
-                    knowledge::AnnIndex& knowledge_index) {
+                    knowledge::AnnIndex& knowledge_index,
+                    const knowledge::IndexState& knowledge_state) {
   api::add_openapi_route(router);
   customers::add_customer_routes(router, api_context);
   meetings::add_meeting_routes(router, api_context);
@@ -100,7 +127,7 @@ void add_api_routes(http::Router& router, const api::RouteContext& api_context,
   contracts::add_contract_routes(router, api_context);
   meetings::add_transcript_routes(router, api_context);
   health::add_health_api_routes(router, api_context);
-  knowledge::add_knowledge_routes(router, api_context, knowledge_index);
+  knowledge::add_knowledge_routes(router, api_context, knowledge_index, knowledge_state);
   agents::add_agent_routes(router, api_context);
 }
 
@@ -196,23 +223,22 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   auto schema = rest::SchemaListener::start(api_database_url(target));
   if (!schema) return schema.error();
 
-  // The knowledge base's ANN index: every article loaded now, then kept
-  // current by NOTIFY cscx_knowledge (knowledge/index_sync.h).
+  // The knowledge base's ANN index, loaded by IndexSync's thread while the
+  // server already listens (minutes at 100,000 articles), then kept current
+  // by NOTIFY cscx_knowledge (knowledge/index_sync.h).
   knowledge::AnnIndex knowledge_index;
-  auto knowledge_sync = knowledge::IndexSync::start(api_database_url(target), knowledge_index);
-  if (!knowledge_sync) return knowledge_sync.error();
+  knowledge::IndexState knowledge_state;
+  auto page_pause = env_number("CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS", 0, 0, 3'600'000);
+  if (!page_pause) return page_pause.error();
+  auto knowledge_sync = knowledge::IndexSync::start(
+      api_database_url(target), knowledge_index, knowledge_state,
+      knowledge::IndexSyncOptions{std::chrono::milliseconds(*page_pause)});
 
-  // Says how knowledge search runs here (issue 8): where pgvector is
-  // installed migration 002 stores vectors in it; the ANN index is ours.
-  add_health_routes(server.router(), pool,
-                    fmt::format(R"({{"status":"ready","knowledge":{{"embedding_storage":"{}",)"
-                                R"("ann":"hnswlib in memory","embedder":"{}"}}}})",
-                                (*knowledge_sync)->embedding_storage(),
-                                knowledge::kEmbedderVersion));
+  add_health_routes(server.router(), pool, knowledge_state);
   http::add_metrics_route(server.router(), server.metrics());
   auth::add_auth_routes(server.router(), auth_service, *secret);
   add_api_routes(server.router(), api::RouteContext{pool, *secret, server.metrics()},
-                 knowledge_index);
+                 knowledge_index, knowledge_state);
   rest::add_rest_routes(server.router(), pool, **schema, *secret, server.metrics());
 
   health::start_refresh_schedule(server.io_context().get_executor(), pool,

@@ -8,6 +8,7 @@
 #include "app/database_target.h"
 #include "core/error.h"
 #include "knowledge/ann_index.h"
+#include "knowledge/index_sync.h"
 
 namespace cscx::app {
 
@@ -24,9 +25,11 @@ struct ServeOptions {
 // Adds every /api route. One list, used by run_server and by the test that
 // checks api/openapi.json describes exactly these routes
 // (tests/api/openapi_pgtest.cpp): a new route group goes here. Knowledge
-// search reads `knowledge_index`, which must outlive the router.
+// search reads `knowledge_index` once `knowledge_state` says it is loaded;
+// both must outlive the router.
 void add_api_routes(http::Router& router, const api::RouteContext& context,
-                    knowledge::AnnIndex& knowledge_index);
+                    knowledge::AnnIndex& knowledge_index,
+                    const knowledge::IndexState& knowledge_state);
 
 // Fills unset options from the environment.
 [[nodiscard]] Result<ServeOptions> serve_options_from_env(ServeOptions flags,

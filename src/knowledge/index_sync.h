@@ -1,7 +1,9 @@
 // Keeps an AnnIndex equal to the knowledge_base table: loads every article
-// at start, then follows the NOTIFY that migrations/007_knowledge.sql sends
-// on channel `cscx_knowledge` (payload: an article id, re-read from the
-// table; or 'rebuild', sent by `cscx kb reindex`, which reloads everything).
+// in the background, then follows the NOTIFY that migrations/007_knowledge.sql
+// sends on channel `cscx_knowledge` (payload: an article id, re-read from the
+// table; or 'rebuild', a hint to compare cscx.knowledge_index.generation,
+// migrations/009, with the generation loaded, and reload everything when
+// `cscx kb reindex` has moved it).
 //
 // The index holds every article, public or not: the connection reads as
 // service_role, because visibility is decided later, when the search route
@@ -10,16 +12,20 @@
 // title, content and tags, as a write through /api/knowledge would have.
 //
 // One background thread with its own connection, as rest::SchemaListener;
-// on a lost connection it reconnects and reloads everything, since notices
-// sent meanwhile were lost. Thread-safe.
+// the server listens while it loads (IndexState says how far it is). On a
+// lost connection, or a database that is not there yet, it retries every
+// second and then reloads everything, since notices sent meanwhile were lost.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "db/connection.h"
@@ -30,34 +36,75 @@ namespace cscx::knowledge {
 inline constexpr const char* kKnowledgeChannel = "cscx_knowledge";
 inline constexpr const char* kRebuildPayload = "rebuild";
 
-class IndexSync {
+// How far the server's index is, for /ready and the search route. Written
+// by IndexSync, read by any thread.
+class IndexState {
  public:
-  // Connects over `conninfo` (whose user must be able to SET ROLE
-  // service_role), loads every article into `index` and starts following
-  // changes. kUnavailable when the database cannot be reached or read.
-  // `index` must outlive the IndexSync.
-  [[nodiscard]] static Result<std::unique_ptr<IndexSync>> start(std::string conninfo,
-                                                                AnnIndex& index);
-  ~IndexSync();  // stops and joins the thread
+  // True once a full load has finished; from then on the index stays
+  // searchable (a later reload builds aside and swaps in one step).
+  bool ready() const { return ready_.load(); }
+  // Articles in the index when ready(); while loading, articles read so far.
+  // Approximate: updated after each page and each batch of notices.
+  std::size_t articles() const { return articles_.load(); }
+  // The cscx.knowledge_index generation of the last full load (0: none yet).
+  std::int64_t generation() const { return generation_.load(); }
 
-  // Full loads so far (1 after start) and single-article refreshes.
-  uint64_t loads() const { return loads_.load(); }
-  uint64_t refreshes() const { return refreshes_.load(); }
-  // How knowledge_base.embedding is stored, read at start: "real[]", or
-  // "pgvector" where migration 002 found the vector extension. The ANN
-  // search is this in-memory index either way (docs/knowledge.md).
-  const std::string& embedding_storage() const { return storage_; }
+  void set_articles(std::size_t articles) { articles_ = articles; }
+  void set_loaded(std::size_t articles, std::int64_t generation) {
+    articles_ = articles;
+    generation_ = generation;
+    ready_ = true;
+  }
 
  private:
-  IndexSync(std::string conninfo, AnnIndex& index)
-      : conninfo_(std::move(conninfo)), index_(index) {}
-  void run(db::Connection first);
+  std::atomic<bool> ready_{false};
+  std::atomic<std::size_t> articles_{0};
+  std::atomic<std::int64_t> generation_{0};
+};
+
+struct IndexSyncOptions {
+  // Test hook (tests/knowledge/index_sync_pgtest.cpp and the HTTP tests):
+  // a pause after each full page of the full load, so a test can see the
+  // loading state. Zero in production.
+  std::chrono::milliseconds testing_page_pause{0};
+};
+
+class IndexSync {
+ public:
+  // Starts the thread that connects over `conninfo` (whose user must be able
+  // to SET ROLE service_role), loads every article into `index` and follows
+  // changes; returns at once. Never fails: an unreachable database is
+  // retried every second, with a warning in the log. `index` and `state`
+  // must outlive the IndexSync.
+  static std::unique_ptr<IndexSync> start(std::string conninfo, AnnIndex& index,
+                                          IndexState& state,
+                                          IndexSyncOptions options = {});
+  ~IndexSync();  // stops (between pages of a load) and joins the thread
+
+  // Full loads finished so far (1 after the first) and articles whose index
+  // entry a notice changed (a notice for an unchanged article changes none).
+  uint64_t loads() const { return loads_.load(); }
+  uint64_t refreshes() const { return refreshes_.load(); }
+
+ private:
+  IndexSync(std::string conninfo, AnnIndex& index, IndexState& state,
+            IndexSyncOptions options)
+      : conninfo_(std::move(conninfo)), index_(index), state_(state), options_(options) {}
+  void run();
+  Result<db::Connection> connect_and_load();
+  Result<void> load(db::Connection& conn);
   void follow(db::Connection& conn);
+  Result<void> refresh(db::Connection& conn, const std::vector<std::string>& ids);
   void sleep_for(std::chrono::milliseconds d);
 
   std::string conninfo_;
   AnnIndex& index_;
-  std::string storage_;
+  IndexState& state_;
+  IndexSyncOptions options_;
+  // A hash of the vector each id has in the index, so that a notice for an
+  // article whose embedding did not change costs a read and no graph update
+  // (any role may send notices). Touched only by the thread.
+  std::unordered_map<std::string, uint64_t> fingerprints_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
@@ -66,11 +113,7 @@ class IndexSync {
   std::thread thread_;
 };
 
-// Opens a connection for index maintenance: LISTEN on the channel and act as
-// service_role. Exposed for `cscx kb reindex`, which only needs the role.
+// Opens a connection for index maintenance: acts as service_role.
 [[nodiscard]] Result<db::Connection> open_service_connection(const std::string& conninfo);
-
-// Loads every article into a fresh index and swaps it into `index`.
-[[nodiscard]] Result<size_t> load_all(db::Connection& conn, AnnIndex& index);
 
 }  // namespace cscx::knowledge

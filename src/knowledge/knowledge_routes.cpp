@@ -161,7 +161,7 @@ Result<api::Caller> writer(const api::RouteContext& context, const Request& requ
 }  // namespace
 
 void add_knowledge_routes(http::Router& router, const api::RouteContext& context,
-                          AnnIndex& index) {
+                          AnnIndex& index, const IndexState& state) {
   router.add("POST", "/api/knowledge", "/api/knowledge",
              [context, &index](const Request& request,
                                RequestLog& log) -> asio::awaitable<Result<Response>> {
@@ -204,15 +204,20 @@ void add_knowledge_routes(http::Router& router, const api::RouteContext& context
              });
 
   router.add("GET", "/api/knowledge/search", "/api/knowledge/search",
-             [context, &index](const Request& request,
-                               RequestLog& log) -> asio::awaitable<Result<Response>> {
+             [context, &index, &state](const Request& request,
+                                       RequestLog& log) -> asio::awaitable<Result<Response>> {
                auto caller = api::authenticate(context, request, log);
                if (!caller) co_return caller.error();
                auto search = parse_search(request);
                if (!search) co_return search.error();
-               const Embedding query = embed_text(search->query);
-               const std::vector<AnnHit> candidates =
-                   index.search(query, candidate_count(search->k));
+               // Before the first load finishes the index holds only what
+               // writes put in since the start: no ranking to speak of.
+               search->semantic = state.ready();
+               std::vector<AnnHit> candidates;
+               if (search->semantic) {
+                 const Embedding query = embed_text(search->query);
+                 candidates = index.search(query, candidate_count(search->k));
+               }
                auto body =
                    co_await search_articles(context.pool, caller->who, *search, candidates);
                if (!body) co_return body.error();

@@ -12,13 +12,16 @@
 #include "api/route_support.h"
 #include "http/router.h"
 #include "knowledge/ann_index.h"
+#include "knowledge/index_sync.h"
 
 namespace cscx::knowledge {
 
-// `index` is the server's (kept current by IndexSync); it must outlive the
-// router. Writes also update it directly, so a search right after a write
+// `index` is the server's (kept current by IndexSync) and `state` says
+// whether its first load has finished; both must outlive the router. Until
+// then search ranks by full text alone and says so ("semantic": false).
+// Writes also update the index directly, so a search right after a write
 // sees the article without waiting for the NOTIFY.
 void add_knowledge_routes(http::Router& router, const api::RouteContext& context,
-                          AnnIndex& index);
+                          AnnIndex& index, const IndexState& state);
 
 }  // namespace cscx::knowledge

@@ -62,7 +62,7 @@ constexpr const char* kDeleteArticle =
 
 // Hybrid ranking, as the caller. $1 query text, $2 ANN candidate ids (most
 // similar first), $3 their cosine similarities, $4 k, $5 how many full-text
-// matches to rank. Both candidate lists are joined to knowledge_base under
+// matches to rank, $6 whether the candidates came from a loaded index. Both candidate lists are joined to knowledge_base under
 // RLS *before* they are ranked, so an invisible article takes no rank.
 // Reciprocal rank fusion (Cormack et al., SIGIR 2009) with its usual
 // constant 60: score = 1/(60 + vector rank) + 1/(60 + text rank), a missing
@@ -91,6 +91,7 @@ constexpr const char* kSearch =
     "   ORDER BY score DESC, id LIMIT $4::integer)"
     " SELECT json_build_object("
     "   'query', $1::text, 'k', $4::integer, 'fusion', 'reciprocal_rank(60)',"
+    "   'semantic', $6::boolean,"
     "   'results', coalesce(json_agg(json_build_object("
     "       'id', kb.id, 'title', kb.title, 'category', kb.category, 'tags', kb.tags,"
     "       'snippet', left(kb.content, 240),"
@@ -197,7 +198,8 @@ db::Statement search_statement(const SearchRequest& request,
   return db::Statement{"knowledge_search",
                        kSearch,
                        {request.query, ids, similarities, std::to_string(request.k),
-                        std::to_string(candidate_count(request.k))}};
+                        std::to_string(candidate_count(request.k)),
+                        std::string(request.semantic ? "true" : "false")}};
 }
 
 }  // namespace

@@ -50,6 +50,9 @@ boost::asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
 struct SearchRequest {
   std::string query;
   int k = 10;
+  // False while the server's index is loading: the candidates are then
+  // empty, results are ranked by full text alone, and the response says so.
+  bool semantic = true;
 };
 
 // Hybrid search: `candidates` (from the ANN index, most similar first) and

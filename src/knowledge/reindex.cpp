@@ -21,6 +21,13 @@ constexpr const char* kStore =
     "UPDATE public.knowledge_base kb SET embedding = v.embedding::real[]"
     "  FROM unnest($1::uuid[], $2::text[]) AS v(id, embedding) WHERE kb.id = v.id";
 
+// Servers rebuild their index when the generation moved (migrations/009):
+// only the owner may move it, so the notice alone, which any role can send,
+// rebuilds nothing. Both take effect at commit, with the new embeddings.
+constexpr const char* kBumpGeneration =
+    "UPDATE cscx.knowledge_index SET generation = generation + 1, updated_at = now()";
+constexpr const char* kRebuildNotice = "SELECT pg_notify('cscx_knowledge', 'rebuild')";
+
 // A text[] literal of `items`, each double-quoted (embeddings and uuids
 // hold no quote or backslash).
 std::string text_array(const std::vector<std::string>& items) {
@@ -66,9 +73,10 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
     }
     if (page->rows() < kPageSize) break;
   }
-  if (auto notify = conn.exec("knowledge_rebuild",
-                              "SELECT pg_notify('cscx_knowledge', 'rebuild')");
-      !notify) {
+  if (auto bumped = conn.exec("knowledge_generation_bump", kBumpGeneration); !bumped) {
+    return bumped.error();
+  }
+  if (auto notify = conn.exec("knowledge_rebuild", kRebuildNotice); !notify) {
     return notify.error();
   }
   return done;
@@ -77,7 +85,8 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
 }  // namespace
 
 Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress) {
-  if (auto begin = conn.exec("knowledge_reindex_begin", "BEGIN"); !begin) return begin.error();
+  if (auto begin = conn.exec("knowledge_reindex_begin", "BEGIN"); !begin)
+    return begin.error();
   auto done = reindex_in_transaction(conn, progress);
   if (!done) {
     (void)conn.exec("knowledge_reindex_rollback", "ROLLBACK");

@@ -15,11 +15,14 @@ namespace cscx::knowledge {
 // Called after each batch with the rows done and the total.
 using ReindexProgress = std::function<void(std::size_t done, std::size_t total)>;
 
-// Runs in one transaction over `conn` (a role that may update every
-// article: the owner, a superuser or service_role); on any failure nothing
-// changes. The per-row NOTIFYs are silenced (cscx.knowledge_bulk) and one
-// 'rebuild' NOTIFY is sent at commit. updated_at moves, as for any update.
-// Returns the number of articles.
+// Runs in one transaction over `conn` (the owner of the schema, as `cscx
+// migrate` connects, or a superuser: it moves cscx.knowledge_index's
+// generation, which no request role may write); on any failure nothing
+// changes. The per-row NOTIFYs are silenced (cscx.knowledge_bulk); the
+// generation moves and one 'rebuild' NOTIFY is sent at commit, which makes
+// running servers reload their index. updated_at moves, as for any update.
+// Returns the number of articles; kPermissionDenied for a role that may not
+// write the generation.
 [[nodiscard]] Result<std::size_t> reindex_all(db::Connection& conn,
                                               const ReindexProgress& progress = {});
 

@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <set>
 #include <thread>
@@ -64,13 +65,29 @@ class KnowledgeApi : public ::testing::Test {
  protected:
   void SetUp() override {
     load_two_tenants(admin_);
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::map<std::string, std::string>{{"DATABASE_URL", db_.url()},
-                                           {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
-                                           {"CSCX_JWT_SECRET", kSecret},
-                                           {"CSCX_HOME", home_.path()},
-                                           {"CSCX_THREADS", "2"}});
+    start_server();
+    wait_for_index();
+  }
+
+  void start_server(std::map<std::string, std::string> env = {}) {
+    env.insert({{"DATABASE_URL", db_.url()},
+                {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
+                {"CSCX_JWT_SECRET", kSecret},
+                {"CSCX_HOME", home_.path()},
+                {"CSCX_THREADS", "2"}});
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
+  }
+
+  // The server listens before its index is loaded (in the background);
+  // tests of the hybrid ranking wait for "index":"ready" in /ready.
+  void wait_for_index() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const json::value ready = call("GET", "/ready", {}).json();
+      if (ready.is_object() && ready.at("knowledge").at("index") == "ready") return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "the knowledge index did not load";
   }
 
   HeaderList as(char tenant) const {
@@ -142,6 +159,7 @@ TEST_F(KnowledgeApi, CreateStoresTheEmbeddingAndSearchRanksTheArticleFirst) {
   EXPECT_EQ(first.at("text").at("rank"), 1) << r.body;
   EXPECT_NEAR(first.at("score").to_number<double>(), 2.0 / 61, 1e-5) << r.body;
   EXPECT_EQ(r.json().at("fusion"), "reciprocal_rank(60)");
+  EXPECT_EQ(r.json().at("semantic"), true);
 }
 
 TEST_F(KnowledgeApi, SemanticHalfFindsInflectionsFullTextAlsoCovers) {
@@ -311,6 +329,74 @@ TEST_F(KnowledgeApi, ReadySaysHowEmbeddingsAreStored) {
                 : "real[]")
       << r.body;
   EXPECT_EQ(r.json().at("knowledge").at("ann"), "hnswlib in memory");
+  EXPECT_EQ(r.json().at("knowledge").at("index"), "ready") << r.body;
+  EXPECT_EQ(r.json().at("knowledge").at("articles").to_number<std::int64_t>(),
+            std::stoll(article_count()))
+      << r.body;
+}
+
+TEST_F(KnowledgeApi, TheIndexGenerationIsNotReachableThroughRest) {
+  for (const HeaderList& who : {service(), as('a'), anon()}) {
+    Reply r = call("GET", "/rest/v1/knowledge_index?select=generation", who);
+    EXPECT_EQ(r.status, 404u) << r.body;
+    Reply w = call("PATCH", "/rest/v1/knowledge_index", who, R"({"generation":99})");
+    EXPECT_EQ(w.status, 404u) << w.body;
+  }
+  EXPECT_EQ(value("SELECT generation FROM cscx.knowledge_index"), "1");
+}
+
+// A server whose index load is held after its first page (a test-only
+// pause): it answers at once, /ready says "loading", and search ranks by
+// full text alone and says so.
+class KnowledgeApiWhileLoading : public KnowledgeApi {
+ protected:
+  void SetUp() override {
+    load_two_tenants(admin_);
+    admin_.exec("bulk_articles",
+                "INSERT INTO knowledge_base (title, content)"
+                " SELECT 'Filler ' || i, 'Nothing to see ' || i FROM generate_series(1, 1000) i;"
+                "INSERT INTO knowledge_base (id, title, content) VALUES"
+                " ('d0000000-0000-0000-0000-000000000002', 'Churn signals',"
+                "  'Falling logins are an early churn signal.')")
+        .value();
+    start_server({{"CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS", "3600000"}});
+  }
+};
+
+TEST_F(KnowledgeApiWhileLoading, AnswersAtOnceAndSearchesByFullText) {
+  EXPECT_EQ(call("GET", "/health", {}).status, 200u);
+  // The first page of 1000 goes in, then the load waits.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  json::value knowledge;
+  for (;;) {
+    Reply ready = call("GET", "/ready", {});
+    ASSERT_EQ(ready.status, 200u) << ready.body;
+    knowledge = ready.json().at("knowledge");
+    if (knowledge.at("articles") == 1000 || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(knowledge.at("index"), "loading") << json::serialize(knowledge);
+  EXPECT_EQ(knowledge.at("articles"), 1000) << json::serialize(knowledge);
+
+  Reply r = search(service(), "q=churn%20signals");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.json().at("semantic"), false) << r.body;
+  ASSERT_TRUE(r.result_ids().count("d0000000-0000-0000-0000-000000000002")) << r.body;
+  const json::value body = r.json();
+  for (const json::value& result : body.at("results").as_array()) {
+    EXPECT_TRUE(result.at("vector").is_null()) << r.body;
+    EXPECT_FALSE(result.at("text").is_null()) << r.body;
+  }
+  // Still RLS: anon reads nothing.
+  Reply none = search(anon(), "q=churn%20signals");
+  ASSERT_EQ(none.status, 200u) << none.body;
+  EXPECT_TRUE(none.result_ids().empty()) << none.body;
+
+  // SIGTERM mid-load: the load stops between pages instead of waiting out
+  // the hour-long pause.
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->stop(SIGTERM), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(30));
 }
 
 }  // namespace

@@ -254,7 +254,9 @@ TEST_F(OpenApi, DocumentsExactlyTheRegisteredApiRoutes) {
   const std::string secret = kSecret;
   http::Router router;
   knowledge::AnnIndex knowledge_index;
-  app::add_api_routes(router, api::RouteContext{pool, secret, metrics}, knowledge_index);
+  knowledge::IndexState knowledge_state;
+  app::add_api_routes(router, api::RouteContext{pool, secret, metrics}, knowledge_index,
+                      knowledge_state);
 
   std::set<std::string> registered;
   for (const auto& [method, pattern] : router.routes()) {

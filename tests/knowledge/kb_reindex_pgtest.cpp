@@ -1,6 +1,7 @@
 // `cscx kb reindex`: every article gets the embedder's vector (also rows
 // written without one, or with a stale one), in one transaction, with one
-// 'rebuild' notice to running servers instead of one per row.
+// 'rebuild' notice to running servers instead of one per row, and the index
+// generation moved in the same transaction.
 #include <gtest/gtest.h>
 
 #include <libpq-fe.h>
@@ -22,6 +23,8 @@ TEST(KbReindex, EmbedsEveryArticleAndSendsOneRebuildNotice) {
                          "   FROM generate_series(1, 1203) i;"
                          "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])"
                          " WHERE title = 'Article 7'"));
+  const long generation =
+      std::stol(query_value(admin, "SELECT generation FROM cscx.knowledge_index"));
   db::Connection listener = db.connect();
   ASSERT_TRUE(listener.exec("listen", "LISTEN cscx_knowledge"));
 
@@ -54,6 +57,10 @@ TEST(KbReindex, EmbedsEveryArticleAndSendsOneRebuildNotice) {
   }
   EXPECT_EQ(notices, 1);
   EXPECT_EQ(payload, "rebuild");
+  // The notice is only a hint: servers rebuild because the generation,
+  // which only the owner may write, moved with it (migrations/009).
+  EXPECT_EQ(query_value(admin, "SELECT generation FROM cscx.knowledge_index"),
+            std::to_string(generation + 1));
 }
 
 }  // namespace
