@@ -10,7 +10,8 @@
 # Environment: CSCX (binary, default build/cscx), CSCX_PG_BINDIR
 # (/usr/lib/postgresql/15/bin), BENCH_DURATION seconds per measured wrk run
 # (10), BENCH_CLIENTS (32), STRACE_DURATION (4 s under strace -c -f),
-# PROFILE (1 = perf record -g during an extra run, report in the output).
+# PROFILE (1 = perf record -g during an extra run, report in the output),
+# ONLY=customers (skip /health), KEEP=PREFIX (keep strace and perf files).
 #
 # Steps: throwaway home; `cscx db start` + bench/generate.sql; `cscx serve
 # --port 0` with its access log to a file; a token for CSM 7 and the anon
@@ -70,6 +71,12 @@ pg_ticks() {
   done
   echo "$total"
 }
+# Context switches of all of cscx's threads (voluntary: it blocked;
+# involuntary: it was preempted).
+switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v, n }'
+}
 # "N requests in ..." from wrk's output.
 wrk_requests() { awk '/requests in/ { print $1 }' "$1"; }
 
@@ -107,15 +114,16 @@ measure() {
   local name=$1 path=$2
   shift 2
   wrk -t1 -c "$clients" -d2s "$@" "$base$path" >/dev/null 2>&1
-  local c0 p0 c1 p1 n
-  c0=$(ticks "$serve_pid"); p0=$(pg_ticks)
+  local c0 p0 c1 p1 n s0 s1
+  c0=$(ticks "$serve_pid"); p0=$(pg_ticks); s0=$(switches "$serve_pid")
   wrk -t1 -c "$clients" -d "${duration}s" "$@" "$base$path" >"$home/wrk_$name.log" 2>&1
-  c1=$(ticks "$serve_pid"); p1=$(pg_ticks)
+  c1=$(ticks "$serve_pid"); p1=$(pg_ticks); s1=$(switches "$serve_pid")
   n=$(wrk_requests "$home/wrk_$name.log")
-  local user0 user1
   echo "-- GET $path: $n requests in ${duration} s (load avg $(cut -d' ' -f1 /proc/loadavg))"
-  awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" 'BEGIN {
-    printf "   cpu per request: cscx %.1f us, postgres %.1f us\n", 1e6 * c / hz / n, 1e6 * p / hz / n }'
+  awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
+    split(s0, a, " "); split(s1, b, " ")
+    printf "   cpu per request: cscx %.1f us, postgres %.1f us; cscx context switches per request: %.2f voluntary, %.2f involuntary\n",
+      1e6 * c / hz / n, 1e6 * p / hz / n, (b[1] - a[1]) / n, (b[2] - a[2]) / n }'
 
   # System calls: strace slows cscx down, but the count per request holds.
   strace -c -f -q -p "$serve_pid" -o "$home/strace_$name.txt" &
@@ -144,7 +152,7 @@ measure() {
       grep -v '^$' | head -25 | cut -c1-120 | sed 's/^/     /'
   fi
 }
-measure health /health
+[[ ${ONLY:-} == customers ]] || measure health /health
 measure customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $token"
 echo
 echo "access log: $(wc -l <"$home/serve.err") lines; load avg $(cut -d' ' -f1-3 /proc/loadavg) (at end)"
