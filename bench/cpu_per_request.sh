@@ -82,7 +82,7 @@ wrk_requests() { awk '/requests in/ { print $1 }' "$1"; }
 
 echo "== cscx CPU and system calls per request"
 echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load avg $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
-echo "binary:   $src_cscx ($(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
+echo "binary:   $src_cscx (built $(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M UTC'); this checkout: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
 
 admin_url=$("$cscx" db start --home "$home" | grep -E '^postgres(ql)?:' | tail -1)
 [[ -n $admin_url ]] || { echo "cpu_per_request.sh: cscx db start printed no URL" >&2; exit 1; }
