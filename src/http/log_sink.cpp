@@ -1,5 +1,6 @@
 #include "http/log_sink_internal.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -57,6 +58,11 @@ void BatchedFdSink::flush() {
 }
 
 void BatchedFdSink::run_timer() {
+  // Signals are for the server's own handling (Asio's signal_set, the
+  // SIGTERM drain); this thread never takes one.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
   std::unique_lock lock(timer_mutex_);
   while (!timer_wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();
