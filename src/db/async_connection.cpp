@@ -108,6 +108,15 @@ asio::awaitable<Result<PGresult*>> AsyncConnection::next_result() {
 
 asio::awaitable<Result<std::vector<QueryResult>>> AsyncConnection::pipeline(
     std::span<const Statement> statements) {
+  std::vector<const Statement*> all;
+  all.reserve(statements.size());
+  for (const Statement& s : statements) all.push_back(&s);
+  const std::span<const Statement* const> pointers(all);
+  co_return co_await pipeline(pointers);
+}
+
+asio::awaitable<Result<std::vector<QueryResult>>> AsyncConnection::pipeline(
+    std::span<const Statement* const> statements) {
   if (broken()) co_return lost(conn_, "pipeline start");
   // Mid-protocol failures leave libpq's state unknown: mark the connection
   // unusable until proven otherwise, so the pool replaces it.
@@ -121,11 +130,12 @@ asio::awaitable<Result<std::vector<QueryResult>>> AsyncConnection::pipeline(
     std::string name;  // prepared statement name, "" = unnamed
   };
   std::vector<Sent> sent;
+  sent.reserve(statements.size() + 2);
   std::unordered_map<std::string_view, std::string> preparing;  // in this pipeline
+  std::vector<const char*> values;
   for (size_t i = 0; i < statements.size(); ++i) {
-    const Statement& s = statements[i];
-    std::vector<const char*> values;
-    values.reserve(s.params.size());
+    const Statement& s = *statements[i];
+    values.clear();
     for (const Param& p : s.params) values.push_back(p ? p->c_str() : nullptr);
     const int n = static_cast<int>(values.size());
     std::string name;
@@ -155,9 +165,10 @@ asio::awaitable<Result<std::vector<QueryResult>>> AsyncConnection::pipeline(
   if (auto f = co_await flush(); !f) co_return f.error();
 
   std::vector<QueryResult> results;
+  results.reserve(statements.size());
   std::optional<Error> first_error;
   for (const Sent& item : sent) {
-    const Statement& s = statements[item.statement];
+    const Statement& s = *statements[item.statement];
     // Each queued message yields one result, then nullptr.
     std::optional<QueryResult> kept;
     bool failed = false;

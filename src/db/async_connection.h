@@ -52,6 +52,10 @@ class AsyncConnection {
   // caller rolls back (see run_in_transaction).
   boost::asio::awaitable<Result<std::vector<QueryResult>>> pipeline(
       std::span<const Statement> statements);
+  // The same, for statements that live in different places (the pool's
+  // framing around a handler's statements), so none has to be copied.
+  boost::asio::awaitable<Result<std::vector<QueryResult>>> pipeline(
+      std::span<const Statement* const> statements);
 
   // True once the connection is unusable (lost, or left mid-protocol).
   bool broken() const;

@@ -112,26 +112,31 @@ asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_plain(
 asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_in_transaction(
     const RequestIdentity& who, std::span<const Statement> statements,
     TransactionOptions options) {
-  std::vector<Statement> all;
+  // The framing is fixed; the handler's statements are sent where they are.
+  static const Statement kBegin{"begin", "BEGIN", {}};
+  static const Statement kBeginReadOnly{"begin", "BEGIN READ ONLY", {}};
+  static const Statement kCommit{"commit", "COMMIT", {}};
+  static const Statement kRollback{"rollback", "ROLLBACK", {}};
+  const Statement identity{"set_request_identity",
+                           kSetIdentity,
+                           {who.role, who.claims_json, who.method, who.path, who.ip,
+                            who.user_agent, who.request_id}};
+  std::vector<const Statement*> all;
   all.reserve(statements.size() + 3);
-  all.push_back(options.read_only ? Statement{"begin", "BEGIN READ ONLY", {}}
-                                  : Statement{"begin", "BEGIN", {}});
-  all.push_back(Statement{"set_request_identity",
-                          kSetIdentity,
-                          {who.role, who.claims_json, who.method, who.path, who.ip,
-                           who.user_agent, who.request_id}});
-  all.insert(all.end(), statements.begin(), statements.end());
-  all.push_back(options.rollback ? Statement{"rollback", "ROLLBACK", {}}
-                                 : Statement{"commit", "COMMIT", {}});
+  all.push_back(options.read_only ? &kBeginReadOnly : &kBegin);
+  all.push_back(&identity);
+  for (const Statement& s : statements) all.push_back(&s);
+  all.push_back(options.rollback ? &kRollback : &kCommit);
 
   auto conn = co_await acquire();
   if (!conn) co_return conn.error();
-  auto results = co_await (*conn)->pipeline(all);
+  const std::span<const Statement* const> framed(all);
+  auto results = co_await (*conn)->pipeline(framed);
   if (!results) {
     // The failed statement left the transaction open and aborted.
     if (!(*conn)->broken()) {
-      const Statement rollback{"rollback", "ROLLBACK", {}};
-      (void)co_await (*conn)->pipeline(std::span(&rollback, 1));
+      const std::span<const Statement> rollback(&kRollback, 1);
+      (void)co_await (*conn)->pipeline(rollback);
     }
     release(std::move(*conn));
     co_return results.error();

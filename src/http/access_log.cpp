@@ -1,12 +1,15 @@
 #include <fmt/format.h>
 #include <spdlog/logger.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <unistd.h>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cstdlib>
 #include <ctime>
+#include <iterator>
 
 #include "http/access_log_internal.h"
+#include "http/log_sink_internal.h"
 
 namespace cscx::http::internal {
 namespace {
@@ -24,42 +27,90 @@ std::string utc_now() {
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
+// A JSON string literal, escaped as Boost.JSON's serializer escapes it:
+// quote, backslash and control characters; other bytes pass through.
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t plain = 0;  // start of the run of bytes that need no escape
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0x0f]);
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out.push_back('"');
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.push_back(',');
+  append_json_string(out, name);
+  out.push_back(':');
+  append_json_string(out, value);
+}
+
 }  // namespace
 
 std::shared_ptr<spdlog::logger> make_stderr_logger() {
   auto logger = std::make_shared<spdlog::logger>(
-      "cscx.http", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+      "cscx.http", std::make_shared<BatchedFdSink>(STDERR_FILENO));
   logger->set_pattern("%v");
+  // Errors are written at once; request lines wait for the next batch.
+  logger->flush_on(spdlog::level::err);
   return logger;
 }
 
-std::string format_access_line(const AccessRecord& record) {
-  boost::json::object line;
-  line["time"] = utc_now();
-  line["level"] = record.status >= 500 ? "error" : "info";
-  line["event"] = "request";
-  line["method"] = record.method;
-  line["path"] = record.path;
-  line["query_length"] = record.query_length;
-  line["route"] = record.route;
-  line["status"] = record.status;
+void append_access_line(std::string& out, const AccessRecord& record) {
+  // Built by hand rather than through a boost::json::object: this runs for
+  // every request, and the object cost a dozen allocations per line.
+  out += "{\"time\":";
+  append_json_string(out, utc_now());
+  out += record.status >= 500 ? ",\"level\":\"error\"" : ",\"level\":\"info\"";
+  out += ",\"event\":\"request\"";
+  append_field(out, "method", record.method);
+  append_field(out, "path", record.path);
+  fmt::format_to(std::back_inserter(out), ",\"query_length\":{}", record.query_length);
+  append_field(out, "route", record.route);
   // Microsecond resolution, as a number of milliseconds.
-  line["duration_ms"] =
-      static_cast<double>(
-          std::chrono::duration_cast<std::chrono::microseconds>(record.duration)
-              .count()) /
-      1000.0;
-  line["user_id"] = record.user_id;
-  line["request_id"] = record.request_id;
-  line["remote"] = record.remote;
-  if (!record.error.empty()) line["error"] = record.error;
-  return boost::json::serialize(line);
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(record.duration).count();
+  fmt::format_to(std::back_inserter(out), ",\"status\":{},\"duration_ms\":{}{}.{:03}",
+                 record.status, micros < 0 ? "-" : "", std::abs(micros) / 1000,
+                 std::abs(micros) % 1000);
+  append_field(out, "user_id", record.user_id);
+  append_field(out, "request_id", record.request_id);
+  append_field(out, "remote", record.remote);
+  if (!record.error.empty()) append_field(out, "error", record.error);
+  out.push_back('}');
+}
+
+std::string format_access_line(const AccessRecord& record) {
+  std::string line;
+  append_access_line(line, record);
+  return line;
 }
 
 void log_access(spdlog::logger& logger, const AccessRecord& record) {
   const auto level = record.status >= 500 ? spdlog::level::err : spdlog::level::info;
   if (!logger.should_log(level)) return;
-  const std::string line = format_access_line(record);
+  // One buffer per I/O thread, reused: no allocation once it has grown.
+  thread_local std::string line;
+  line.clear();
+  append_access_line(line, record);
   logger.log(level, spdlog::string_view_t(line));
 }
 

@@ -30,10 +30,14 @@ struct AccessRecord {
   std::string_view error;  // empty when none
 };
 
-// A logger that writes each message as is, one per line, to stderr.
+// A logger that writes each message as is, one per line, to stderr, in
+// batches (BatchedFdSink, log_sink_internal.h): error lines at once, the
+// rest within 200 ms or when 64 KiB have gathered, and all of it on flush()
+// and when the logger is destroyed.
 std::shared_ptr<spdlog::logger> make_stderr_logger();
 
-// The JSON line for `record` (without the newline).
+// The JSON line for `record` (without the newline), appended to `out`.
+void append_access_line(std::string& out, const AccessRecord& record);
 std::string format_access_line(const AccessRecord& record);
 
 // Writes the line: level info below 500, error from 500 up.

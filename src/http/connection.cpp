@@ -32,6 +32,12 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // this.
 constexpr size_t kReadChunk = 64 * 1024;
 
+// The first read of an idle connection (Beast's own first read size), and
+// the buffer an idle connection may keep between requests: a typical request
+// header fits, so a keep-alive connection does not allocate per request.
+constexpr size_t kIdleRead = 512;
+constexpr size_t kIdleKeep = 2048;
+
 // How long a connection refused for a bad request keeps draining input
 // before it closes (see Connection::close).
 constexpr auto kLingerTime = std::chrono::seconds(1);
@@ -80,15 +86,21 @@ asio::awaitable<void> Connection::serve() {
   beast::flat_buffer buffer(context_.options.header_limit + kReadChunk);
   for (;;) {
     if (buffer.size() == 0) {
-      // Idle: no buffer, only a readiness wait (HTTP pipelining leaves bytes
-      // in the buffer; then the next request is read at once).
-      buffer.shrink_to_fit();
+      // Idle (HTTP pipelining leaves bytes in the buffer; then the next
+      // request is read at once). The wait is a read of up to kIdleRead
+      // bytes, not a readiness wait: Asio's reactor re-registers the socket
+      // with epoll_ctl for every async_wait, but queues a read on a socket
+      // it already watches without a system call. An idle connection keeps
+      // at most kIdleKeep bytes of buffer.
+      if (buffer.capacity() > kIdleKeep) buffer.shrink_to_fit();
       if (closing_) break;
       idle_ = true;
       arm_deadline(context_.options.idle_timeout);
-      auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, kAwait);
+      auto [ec, bytes] = co_await socket_.async_read_some(
+          buffer.prepare(std::max(kIdleRead, buffer.capacity())), kAwait);
       idle_ = false;
       if (ec) break;
+      buffer.commit(bytes);
     }
     if (!co_await serve_one(buffer)) break;
   }

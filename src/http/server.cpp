@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <spdlog/logger.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -123,6 +125,9 @@ class Server::Impl {
     for (unsigned i = 1; i < n; ++i) threads.emplace_back([this] { run_io(); });
     run_io();
     for (auto& thread : threads) thread.join();
+    // The access log is written in batches: what the drain logged leaves
+    // now, before the caller stops the database or exits.
+    logger_->flush();
   }
 
   void stop() {

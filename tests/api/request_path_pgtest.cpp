@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "api/server_process.h"
@@ -168,6 +169,49 @@ TEST_F(RequestPath, ManyConcurrentClientsEachGetTheirOwnRows) {
   }
   for (auto& t : clients) t.join();
   EXPECT_EQ(right.load(), 16 * 20);
+}
+
+// The access log is written in batches (src/http/log_sink.cpp): a SIGTERM
+// right after the last response must still leave one whole JSON line per
+// request.
+TEST_F(RequestPath, SigtermLeavesOneWholeAccessLinePerRequest) {
+  TempDir logs;
+  const std::string log_path = logs.path() + "/stderr";
+  ServerProcess server({}, env(), log_path);
+  const HeaderList key = {{"apikey", auth::api_keys(kSecret).service_role}};
+  constexpr int kClients = 4;
+  constexpr int kRequests = 50;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      TestClient client(server.port());
+      for (int i = 0; i < kRequests; ++i) {
+        HeaderList h = key;
+        h.emplace_back("X-Request-Id", "drain-" + std::to_string(c) + "-" + std::to_string(i));
+        auto r = client.request("GET", "/api/customers", h);
+        if (r && r->result_int() == 200) ++answered;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  ASSERT_EQ(answered.load(), kClients * kRequests);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+
+  std::map<std::string, int> seen;
+  std::ifstream in(log_path);
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    json::value v = json::parse(line, ec);
+    if (ec || !v.is_object()) continue;  // not every stderr line is the access log's
+    const auto* id = v.as_object().if_contains("request_id");
+    if (id && id->is_string() && id->as_string().starts_with("drain-")) {
+      ++seen[std::string(id->as_string())];
+      EXPECT_EQ(v.as_object().at("status").to_number<int>(), 200) << line;
+    }
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kClients * kRequests));
+  for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
 }
 
 TEST(RequestPathEmbedded, SurvivesAPostgresRestartAndDrainsOnSigterm) {

@@ -17,7 +17,8 @@ extern char** environ;
 namespace cscx::testing {
 
 ServerProcess::ServerProcess(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& env) {
+                             const std::map<std::string, std::string>& env,
+                             const std::string& stderr_path) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e) {
     std::string kv(*e);
@@ -40,6 +41,10 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!stderr_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  }
   const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start cscx serve");

@@ -15,9 +15,12 @@ namespace cscx::testing {
 class ServerProcess {
  public:
   // Starts CSCX_BINARY serve --port 0 <args> with `env` added to this
-  // process's environment, and waits for "listening on". Throws on failure.
+  // process's environment, and waits for "listening on". Its stderr (the
+  // access log) goes to `stderr_path` when given, else to this process's.
+  // Throws on failure.
   ServerProcess(const std::vector<std::string>& args,
-                const std::map<std::string, std::string>& env);
+                const std::map<std::string, std::string>& env,
+                const std::string& stderr_path = "");
   ~ServerProcess();
 
   uint16_t port() const { return port_; }

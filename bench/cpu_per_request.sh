@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# CPU and system calls per request of a running cscx (bench/README.md,
+# section "CPU per request"). Unlike requests/s, which on this 2-core box
+# depends on whatever else runs, CPU time per request holds on a busy
+# machine: it is read from the kernel's accounting of cscx alone.
+#
+#   bench/cpu_per_request.sh            # both endpoints, counts + syscalls
+#   PROFILE=1 bench/cpu_per_request.sh  # also perf record -g of the API run
+#
+# Environment: CSCX (binary, default build/cscx), CSCX_PG_BINDIR
+# (/usr/lib/postgresql/15/bin), BENCH_DURATION seconds per measured wrk run
+# (10), BENCH_CLIENTS (32), STRACE_DURATION (4 s under strace -c -f),
+# PROFILE (1 = perf record -g during an extra run, report in the output),
+# ONLY=customers (skip /health), KEEP=PREFIX (keep strace and perf files).
+#
+# Steps: throwaway home; `cscx db start` + bench/generate.sql; `cscx serve
+# --port 0` with its access log to a file; a token for CSM 7 and the anon
+# key; per endpoint (/health, GET /api/customers): a 2 s warm-up, then
+# utime+stime of cscx (/proc/PID/stat) and of the cluster's backends
+# around a wrk run, divided by the requests wrk completed; then the same
+# under `strace -c -f` for system calls per request.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bench=$repo/bench
+src_cscx=${CSCX:-$repo/build/cscx}
+bindir=${CSCX_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+duration=${BENCH_DURATION:-10}
+clients=${BENCH_CLIENTS:-32}
+strace_duration=${STRACE_DURATION:-4}
+profile=${PROFILE:-0}
+csm=7
+secret=cscx-http-bench-secret-0123456789abcdefg  # as bench/http.sh
+export CSCX_JWT_SECRET=$secret
+
+[[ -x $src_cscx ]] || { echo "cpu_per_request.sh: $src_cscx not found" >&2; exit 1; }
+for c in wrk curl python3 strace; do
+  command -v "$c" >/dev/null || { echo "cpu_per_request.sh: $c not found" >&2; exit 1; }
+done
+
+home=$(mktemp -d /tmp/cscx-cpu-bench.XXXXXX)
+cscx=$home/cscx  # a private copy: others may rebuild build/cscx meanwhile
+serve_pid=
+cleanup() {
+  set +e
+  if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
+    kill -TERM "$serve_pid"
+    for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$serve_pid" 2>/dev/null && kill -KILL "$serve_pid"
+  fi
+  [[ -x $cscx ]] && "$cscx" db stop --home "$home" >/dev/null 2>&1
+  rm -rf "$home"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cp "$src_cscx" "$cscx"
+if [[ $(id -u) -eq 0 ]]; then
+  id postgres >/dev/null 2>&1 || useradd --system --user-group --no-create-home postgres
+  chown postgres: "$home"
+fi
+cd /
+
+hz=$(getconf CLK_TCK)
+# utime+stime of one process, all its threads, in clock ticks.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# utime+stime of the cluster: the postmaster's children (backends, walwriter...).
+pg_ticks() {
+  local total=0 pid
+  for pid in $(pgrep -P "$postmaster"); do
+    [[ -r /proc/$pid/stat ]] && total=$((total + $(ticks "$pid" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+# Context switches of all of cscx's threads (voluntary: it blocked;
+# involuntary: it was preempted).
+switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v, n }'
+}
+# "N requests in ..." from wrk's output.
+wrk_requests() { awk '/requests in/ { print $1 }' "$1"; }
+
+echo "== cscx CPU and system calls per request"
+echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load avg $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
+echo "binary:   $src_cscx (built $(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M UTC'); this checkout: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
+
+admin_url=$("$cscx" db start --home "$home" | grep -E '^postgres(ql)?:' | tail -1)
+[[ -n $admin_url ]] || { echo "cpu_per_request.sh: cscx db start printed no URL" >&2; exit 1; }
+"$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin_url" -f "$bench/generate.sql" >"$home/generate.log" 2>&1 ||
+  { tail -20 "$home/generate.log" >&2; exit 1; }
+postmaster=$(head -1 "$(find "$home" -name postmaster.pid | head -1)")
+
+"$cscx" serve --home "$home" --port 0 >"$home/serve.out" 2>"$home/serve.err" &
+serve_pid=$!
+port=
+for _ in $(seq 1 300); do
+  port=$(sed -n 's|^cscx: listening on http://[^ ]*:\([0-9]*\)$|\1|p' "$home/serve.out")
+  [[ -n $port ]] && break
+  kill -0 "$serve_pid" 2>/dev/null || { cat "$home/serve.out" "$home/serve.err" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n $port ]] || { echo "cpu_per_request.sh: cscx serve did not start" >&2; exit 1; }
+base=http://127.0.0.1:$port
+csm_uuid=$("$bindir/psql" -X -At -d "$admin_url" -c "SELECT md5('csm:$csm')::uuid")
+{ read -r token; read -r _claims; } < <(python3 "$bench/http_jwt.py" "$secret" "$csm_uuid")
+anon=$("$cscx" keys --home "$home" | sed -n 's/^anon_key=//p')
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/customers" -H "apikey: $anon" -H "Authorization: Bearer $token")
+[[ $code == 200 ]] || { echo "cpu_per_request.sh: GET /api/customers -> $code" >&2; exit 1; }
+echo "server:   pid $serve_pid on $base, CSCX_THREADS=${CSCX_THREADS:-default (cores)}; wrk: $clients connections, 1 thread, ${duration} s"
+echo
+
+# measure NAME PATH [wrk args...]
+measure() {
+  local name=$1 path=$2
+  shift 2
+  wrk -t1 -c "$clients" -d2s "$@" "$base$path" >/dev/null 2>&1
+  local c0 p0 c1 p1 n s0 s1
+  c0=$(ticks "$serve_pid"); p0=$(pg_ticks); s0=$(switches "$serve_pid")
+  wrk -t1 -c "$clients" -d "${duration}s" "$@" "$base$path" >"$home/wrk_$name.log" 2>&1
+  c1=$(ticks "$serve_pid"); p1=$(pg_ticks); s1=$(switches "$serve_pid")
+  n=$(wrk_requests "$home/wrk_$name.log")
+  echo "-- GET $path: $n requests in ${duration} s (load avg $(cut -d' ' -f1 /proc/loadavg))"
+  awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
+    split(s0, a, " "); split(s1, b, " ")
+    printf "   cpu per request: cscx %.1f us, postgres %.1f us; cscx context switches per request: %.2f voluntary, %.2f involuntary\n",
+      1e6 * c / hz / n, 1e6 * p / hz / n, (b[1] - a[1]) / n, (b[2] - a[2]) / n }'
+
+  # System calls: strace slows cscx down, but the count per request holds.
+  strace -c -f -q -p "$serve_pid" -o "$home/strace_$name.txt" &
+  local spid=$!
+  sleep 0.5
+  wrk -t1 -c "$clients" -d "${strace_duration}s" "$@" "$base$path" >"$home/wrk_strace_$name.log" 2>&1
+  sleep 0.2
+  kill -INT "$spid"; wait "$spid" 2>/dev/null || true
+  n=$(wrk_requests "$home/wrk_strace_$name.log")
+  # strace -c columns: % time, seconds, usecs/call, calls, [errors,] syscall.
+  awk -v n="$n" '
+    $NF == "total" { total = $4; next }
+    $1 ~ /^[0-9.]+$/ && $4 ~ /^[0-9]+$/ {
+      if ($4 / n >= 0.05) s = s sprintf("%s%s %.2f", s == "" ? "" : ", ", $NF, $4 / n) }
+    END { printf "   syscalls per request: %.2f (%s)\n", total / n, s }' "$home/strace_$name.txt"
+  if [[ -n ${KEEP:-} ]]; then cp "$home/strace_$name.txt" "$KEEP.strace_$name.txt"; fi
+
+  if [[ $profile == 1 && $name == customers ]]; then
+    perf record -q -g -p "$serve_pid" -o "$home/perf.data" -- sleep "$duration" >/dev/null 2>&1 &
+    local ppid=$!
+    wrk -t1 -c "$clients" -d "${duration}s" "$@" "$base$path" >/dev/null 2>&1
+    wait "$ppid" || true
+    if [[ -n ${KEEP:-} ]]; then cp "$home/perf.data" "$KEEP.perf.data"; fi
+    echo "   perf (self, top 25):"
+    perf report -q -i "$home/perf.data" --no-children -g none --sort dso,symbol 2>/dev/null |
+      grep -v '^$' | head -25 | cut -c1-120 | sed 's/^/     /'
+  fi
+}
+[[ ${ONLY:-} == customers ]] || measure health /health
+measure customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $token"
+echo
+echo "access log: $(wc -l <"$home/serve.err") lines; load avg $(cut -d' ' -f1-3 /proc/loadavg) (at end)"
