@@ -12,7 +12,7 @@
 //   build/bench/bench_knowledge [--articles 100000] [--queries 2000]
 //       [--recall-queries 300] [--m 32] [--efc 200] [--ef 128]
 //       [--efs 64,128,256] [--threads 0] [--kernel avx2|plain]
-//       [--codec int8|float16|float32] [--reranks 0,40]
+//       [--codec int8|float16|float32] [--reranks 40]
 //       [--query-mode topic|article|both] [--seed 42]
 //   --sweep is --efs 64,128,256,512. --reranks: the candidates re-ranked
 //   exactly (AnnOptions::rerank_candidates, 0 = the whole beam), each
@@ -50,7 +50,7 @@ struct Options {
   std::size_t threads = 0;
   DistanceKernel kernel = best_distance_kernel();
   VectorCodec codec = VectorCodec::kInt8;
-  std::vector<std::size_t> reranks{0};
+  std::vector<std::size_t> reranks{40};
   bool topic_queries = true;
   bool article_queries = true;
   std::uint32_t seed = 42;
