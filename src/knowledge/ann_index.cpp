@@ -7,10 +7,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <optional>
+#include <queue>
 #include <thread>
 #include <unordered_map>
 
@@ -21,9 +24,11 @@ namespace cscx::knowledge {
 // ---- ann_distance.h ----
 
 #if defined(CSCX_KNOWLEDGE_AVX2)
-// Defined in ann_distance_avx2.cpp, the only file built with -mavx2 -mfma;
-// call it only after cpu_has_avx2() said yes.
+// Defined in ann_distance_avx2.cpp, the only file built with -mavx2 -mfma
+// -mf16c; call them only after cpu_has_avx2() said yes.
 float inner_product_distance_avx2(const void* a, const void* b, const void* count);
+float float16_distance_avx2(const void* a, const void* b, const void* count);
+float int8_distance_avx2(const void* a, const void* b, const void* count);
 #endif
 
 namespace {
@@ -31,29 +36,139 @@ namespace {
 bool cpu_has_avx2() {
 #if defined(CSCX_KNOWLEDGE_AVX2)
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("f16c");
 #else
   return false;
 #endif
 }
 
+// IEEE binary16 from float, rounding to nearest even (as F16C's
+// _cvtss_sh does by default). Encoding is done once per vector, so the
+// portable version serves every CPU.
+std::uint16_t float_to_half(float value) {
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
+  const std::uint16_t sign = static_cast<std::uint16_t>((bits >> 16) & 0x8000u);
+  const std::uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude >= 0x47800000u) {  // >= 65536, infinity or NaN
+    return sign | (magnitude > 0x7f800000u ? 0x7e00u : 0x7c00u);
+  }
+  if (magnitude < 0x38800000u) {  // below 2^-14: a subnormal half (or zero)
+    const float scaled = std::bit_cast<float>(magnitude) * 16777216.0f;  // in units of 2^-24
+    return sign | static_cast<std::uint16_t>(std::nearbyint(scaled));
+  }
+  const std::uint32_t rebiased = magnitude - 0x38000000u;  // exponent 127 -> 15
+  const std::uint32_t rounded = rebiased + 0xfffu + ((rebiased >> 13) & 1u);
+  return sign | static_cast<std::uint16_t>(rounded >> 13);  // a carry may reach infinity
+}
+
+float half_to_float(std::uint16_t half) {
+  const std::uint32_t sign = std::uint32_t(half & 0x8000u) << 16;
+  const std::uint32_t exponent = (half >> 10) & 0x1fu;
+  const std::uint32_t mantissa = half & 0x3ffu;
+  if (exponent == 0) {
+    const float subnormal = std::ldexp(float(mantissa), -24);
+    return sign ? -subnormal : subnormal;
+  }
+  if (exponent == 31) return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
+  return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
+}
+
+// The portable kernels of the compact encodings (ann_distance_avx2.cpp has
+// the fast ones): the same sums, written plainly.
+float float16_distance_plain(const void* a_ptr, const void* b_ptr, const void* count) {
+  const auto* a = static_cast<const std::uint16_t*>(a_ptr);
+  const auto* b = static_cast<const std::uint16_t*>(b_ptr);
+  const std::size_t n = *static_cast<const std::size_t*>(count);
+  float sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += half_to_float(a[i]) * half_to_float(b[i]);
+  return 1.0f - sum;
+}
+
+float int8_distance_plain(const void* a_ptr, const void* b_ptr, const void* count) {
+  const auto* a = static_cast<const unsigned char*>(a_ptr);
+  const auto* b = static_cast<const unsigned char*>(b_ptr);
+  const std::size_t n = *static_cast<const std::size_t*>(count);
+  float scale_a, scale_b;
+  std::memcpy(&scale_a, a, sizeof scale_a);
+  std::memcpy(&scale_b, b, sizeof scale_b);
+  const auto* qa = reinterpret_cast<const std::int8_t*>(a + sizeof(float));
+  const auto* qb = reinterpret_cast<const std::int8_t*>(b + sizeof(float));
+  std::int32_t dot = 0;
+  for (std::size_t i = 0; i < n; ++i) dot += std::int32_t(qa[i]) * std::int32_t(qb[i]);
+  return 1.0f - scale_a * scale_b * float(dot);
+}
+
+// The int8 code of each value is round(x / scale) with scale = max |x| /
+// 127, so the largest value maps to +-127 and -128 never occurs (the AVX2
+// kernel relies on that).
+void encode_int8(std::span<const float> vector, unsigned char* out) {
+  float largest = 0;
+  for (const float x : vector) largest = std::max(largest, std::fabs(x));
+  const float scale = largest / 127.0f;
+  std::memcpy(out, &scale, sizeof scale);
+  auto* codes = reinterpret_cast<std::int8_t*>(out + sizeof(float));
+  for (std::size_t i = 0; i < vector.size(); ++i) {
+    const float code = scale > 0 ? std::nearbyint(vector[i] / scale) : 0.0f;
+    codes[i] = static_cast<std::int8_t>(std::clamp(code, -127.0f, 127.0f));
+  }
+}
+
 }  // namespace
 
-DistanceFunction distance_function(DistanceKernel kernel, std::size_t dimensions) {
-  switch (kernel) {
-    case DistanceKernel::kPlain: {
+std::size_t encoded_size(VectorCodec codec, std::size_t dimensions) {
+  switch (codec) {
+    case VectorCodec::kFloat32: return dimensions * sizeof(float);
+    case VectorCodec::kFloat16: return dimensions * sizeof(std::uint16_t);
+    case VectorCodec::kInt8: return sizeof(float) + dimensions;
+  }
+  return 0;
+}
+
+void encode_vector(VectorCodec codec, std::span<const float> vector, void* out) {
+  switch (codec) {
+    case VectorCodec::kFloat32:
+      std::memcpy(out, vector.data(), vector.size_bytes());
+      return;
+    case VectorCodec::kFloat16: {
+      auto* halves = static_cast<std::uint16_t*>(out);
+      for (std::size_t i = 0; i < vector.size(); ++i) halves[i] = float_to_half(vector[i]);
+      return;
+    }
+    case VectorCodec::kInt8:
+      encode_int8(vector, static_cast<unsigned char*>(out));
+      return;
+  }
+}
+
+DistanceFunction distance_function(VectorCodec codec, DistanceKernel kernel,
+                                   std::size_t dimensions) {
+  if (kernel == DistanceKernel::kAvx2) {
+#if defined(CSCX_KNOWLEDGE_AVX2)
+    if (!cpu_has_avx2()) return nullptr;
+    switch (codec) {
+      case VectorCodec::kFloat32: return &inner_product_distance_avx2;
+      case VectorCodec::kFloat16: return &float16_distance_avx2;
+      case VectorCodec::kInt8: return &int8_distance_avx2;
+    }
+#endif
+    return nullptr;
+  }
+  switch (codec) {
+    case VectorCodec::kFloat32: {
       // hnswlib picks its kernel per dimension count (a static function,
       // so the pointer outlives the space).
       hnswlib::InnerProductSpace space(dimensions);
       return space.get_dist_func();
     }
-    case DistanceKernel::kAvx2:
-#if defined(CSCX_KNOWLEDGE_AVX2)
-      if (cpu_has_avx2()) return &inner_product_distance_avx2;
-#endif
-      return nullptr;
+    case VectorCodec::kFloat16: return &float16_distance_plain;
+    case VectorCodec::kInt8: return &int8_distance_plain;
   }
   return nullptr;
+}
+
+DistanceFunction distance_function(DistanceKernel kernel, std::size_t dimensions) {
+  return distance_function(VectorCodec::kFloat32, kernel, dimensions);
 }
 
 DistanceKernel best_distance_kernel() {
@@ -61,27 +176,67 @@ DistanceKernel best_distance_kernel() {
 }
 
 std::string_view kernel_name(DistanceKernel kernel) {
-  return kernel == DistanceKernel::kAvx2 ? "avx2+fma" : "plain (hnswlib, compile-time SIMD)";
+  return kernel == DistanceKernel::kAvx2 ? "avx2+fma+f16c" : "plain (hnswlib, compile-time SIMD)";
+}
+
+std::string_view codec_name(VectorCodec codec) {
+  switch (codec) {
+    case VectorCodec::kFloat32: return "float32";
+    case VectorCodec::kFloat16: return "float16";
+    case VectorCodec::kInt8: return "int8";
+  }
+  return "?";
 }
 
 // ---- AnnIndex ----
 
 namespace {
 
-// hnswlib's inner-product space with the distance kernel chosen at run time
-// (ann_distance.h) instead of the one hnswlib picked at compile time.
-class DispatchedInnerProductSpace final : public hnswlib::SpaceInterface<float> {
+// hnswlib's space over encoded vectors (ann_distance.h): the data size is
+// the encoding's, the distance the kernel chosen at run time (not the one
+// hnswlib picked at compile time).
+class EncodedInnerProductSpace final : public hnswlib::SpaceInterface<float> {
  public:
-  DispatchedInnerProductSpace(std::size_t dimensions, DistanceKernel kernel)
-      : dimensions_(dimensions), distance_(distance_function(kernel, dimensions)) {}
-  std::size_t get_data_size() override { return dimensions_ * sizeof(float); }
+  EncodedInnerProductSpace(std::size_t dimensions, VectorCodec codec, DistanceKernel kernel)
+      : dimensions_(dimensions),
+        data_size_(encoded_size(codec, dimensions)),
+        distance_(distance_function(codec, kernel, dimensions)) {}
+  std::size_t get_data_size() override { return data_size_; }
   hnswlib::DISTFUNC<float> get_dist_func() override { return distance_; }
   void* get_dist_func_param() override { return &dimensions_; }
 
  private:
   std::size_t dimensions_;
+  std::size_t data_size_;
   DistanceFunction distance_;
 };
+
+// hnswlib 0.6.2's addPoint(data, label, level) draws a level from its
+// member std::default_random_engine before it looks at `level`, with no
+// lock around the draw: two build threads would race on the engine's state.
+// We cannot stop the draw, so we serialize it: add_point() takes
+// Graph::level_draw before calling addPoint and leaves it pending in this
+// thread; the distance function in use while upsert_batch() runs
+// (distance_releasing_draw) releases it on the thread's first distance,
+// which hnswlib computes only after the draw (or addPoint's return does, for
+// the first node, which computes none). So the draws happen one at a time,
+// and only the short stretch from the label lookup to the first distance is
+// serial; the graph search and linking stay parallel.
+thread_local std::unique_lock<std::mutex>* pending_level_draw = nullptr;
+
+struct GatedDistance {
+  DistanceFunction inner;
+  void* inner_param;
+};
+
+float distance_releasing_draw(const void* a, const void* b, const void* param) {
+  if (pending_level_draw != nullptr) [[unlikely]] {
+    pending_level_draw->unlock();
+    pending_level_draw = nullptr;
+  }
+  const auto* gated = static_cast<const GatedDistance*>(param);
+  return gated->inner(a, b, gated->inner_param);
+}
 
 // A node's level, drawn as hnswlib draws it (-ln U / ln M, floored) but
 // from a hash of the label rather than a shared generator, so that it does
@@ -104,19 +259,35 @@ std::size_t resolved_threads(std::size_t wanted) {
 
 struct AnnIndex::Graph {
   Graph(const AnnOptions& o, DistanceKernel kernel)
-      : space(kEmbeddingDimensions, kernel),
+      : codec(o.codec),
+        space(kEmbeddingDimensions, o.codec, kernel),
         hnsw(&space, o.initial_capacity, o.m, o.ef_construction),
-        level_mult(hnsw.mult_) {
+        level_mult(hnsw.mult_),
+        exact_distance(distance_function(VectorCodec::kFloat32, kernel, kEmbeddingDimensions)),
+        gated{hnsw.fstdistfunc_, hnsw.dist_func_param_} {
     hnsw.setEf(o.ef_search);
     // addPoint(data, label, level) still draws from hnswlib's generator and
     // keeps that draw when `level` is 0, which most nodes are: with mult_ at
     // 0 its draw is always 0, so every level is ours (level_of()).
     hnsw.mult_ = 0;
+    if (reranks()) floats.resize(hnsw.max_elements_ * kEmbeddingDimensions);
   }
 
-  DispatchedInnerProductSpace space;
+  // With a compact codec the graph holds an approximation, and the exact
+  // float vectors are kept here, row `label`, for the re-rank.
+  bool reranks() const { return codec != VectorCodec::kFloat32; }
+  std::span<const float> exact_vector(hnswlib::labeltype label) const {
+    return std::span(floats).subspan(label * kEmbeddingDimensions, kEmbeddingDimensions);
+  }
+
+  VectorCodec codec;
+  EncodedInnerProductSpace space;
   hnswlib::HierarchicalNSW<float> hnsw;
   double level_mult;  // 1 / ln M, hnswlib's level scale
+  DistanceFunction exact_distance;
+  std::vector<float> floats;  // empty with kFloat32
+  std::mutex level_draw;      // see distance_releasing_draw()
+  GatedDistance gated;        // hnswlib's own distance, called by distance_releasing_draw
   // hnswlib labels are integers: label i is ids[i]. A removed id keeps its
   // label, so upserting it again reuses (and unmarks) its node.
   std::unordered_map<std::string, hnswlib::labeltype> label_of;
@@ -125,10 +296,140 @@ struct AnnIndex::Graph {
   std::size_t live_count = 0;
 };
 
+namespace {
+
+// Routes hnswlib's distances through distance_releasing_draw() while an
+// upsert_batch() runs (under the exclusive lock, so no search sees it).
+class LevelDrawGate {
+ public:
+  explicit LevelDrawGate(hnswlib::HierarchicalNSW<float>& hnsw, GatedDistance& gated)
+      : hnsw_(hnsw), gated_(gated) {
+    hnsw_.fstdistfunc_ = &distance_releasing_draw;
+    hnsw_.dist_func_param_ = &gated_;
+  }
+  ~LevelDrawGate() {
+    hnsw_.fstdistfunc_ = gated_.inner;
+    hnsw_.dist_func_param_ = gated_.inner_param;
+  }
+  LevelDrawGate(const LevelDrawGate&) = delete;
+  LevelDrawGate& operator=(const LevelDrawGate&) = delete;
+
+ private:
+  hnswlib::HierarchicalNSW<float>& hnsw_;
+  GatedDistance& gated_;
+};
+
+// Asks for the cache lines of `bytes` bytes at `p` ahead of their use.
+void prefetch(const char* p, std::size_t bytes) {
+  const auto first = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{63};
+  const auto end = reinterpret_cast<std::uintptr_t>(p) + bytes;
+  for (std::uintptr_t line = first; line < end; line += 64) {
+    __builtin_prefetch(reinterpret_cast<const char*>(line), 0, 3);
+  }
+}
+
+using Candidate = std::pair<float, hnswlib::tableint>;  // distance, node
+
+// How many neighbours ahead beam_search() fetches whole vectors.
+constexpr std::size_t kPrefetchAhead = 2;
+
+// hnswlib's searchKnn (greedy descent through the upper levels, then a beam
+// of width `ef` on level 0), reading hnswlib's graph as it is, with one
+// change: before computing a distance it asks for every cache line of the
+// vector kPrefetchAhead neighbours later. hnswlib asks for the first line
+// only, so each of a 1.5-6 KiB vector's other lines comes in from memory
+// when the distance reaches it; at 100,000 articles the graph is far larger
+// than the caches, and that wait is most of a search. The beam comes back
+// nearest first, without marked-deleted nodes.
+std::vector<Candidate> beam_search(const hnswlib::HierarchicalNSW<float>& h, const void* query,
+                                   std::size_t ef) {
+  std::vector<Candidate> beam;
+  if (h.cur_element_count == 0) return beam;
+  const std::size_t data_size = h.data_size_;
+  auto fetch = [&](hnswlib::tableint id) { prefetch(h.getDataByInternalId(id), data_size); };
+  auto distance = [&](hnswlib::tableint id) {
+    return h.fstdistfunc_(query, h.getDataByInternalId(id), h.dist_func_param_);
+  };
+  auto neighbours = [&](hnswlib::linklistsizeint* list) {
+    return std::span(reinterpret_cast<const hnswlib::tableint*>(list + 1), h.getListCount(list));
+  };
+
+  hnswlib::tableint entry = h.enterpoint_node_;
+  float entry_distance = distance(entry);
+  for (int level = h.maxlevel_; level > 0; --level) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      const auto next = neighbours(h.get_linklist(entry, level));
+      for (std::size_t i = 0; i < next.size(); ++i) {
+        if (i + 1 < next.size()) fetch(next[i + 1]);
+        if (const float d = distance(next[i]); d < entry_distance) {
+          entry_distance = d;
+          entry = next[i];
+          moved = true;
+        }
+      }
+    }
+  }
+
+  // `nearest` (a max-heap, the farthest on top) is the beam; `frontier` (a
+  // min-heap) the nodes still to expand, deleted ones included so that the
+  // search walks through them.
+  const bool deletions = h.num_deleted_ > 0;
+  std::priority_queue<Candidate> nearest;
+  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> frontier;
+  auto consider = [&](hnswlib::tableint id, float d) {
+    if (nearest.size() < ef || d < nearest.top().first) {
+      frontier.emplace(d, id);
+      if (!deletions || !h.isMarkedDeleted(id)) nearest.emplace(d, id);
+      if (nearest.size() > ef) nearest.pop();
+    }
+  };
+  hnswlib::VisitedList* visited = h.visited_list_pool_->getFreeVisitedList();
+  const hnswlib::vl_type tag = visited->curV;
+  visited->mass[entry] = tag;
+  consider(entry, entry_distance);
+  std::vector<hnswlib::tableint> fresh;
+  fresh.reserve(h.maxM0_);
+  while (!frontier.empty()) {
+    const auto [closest, node] = frontier.top();
+    if (!nearest.empty() && closest > nearest.top().first &&
+        (nearest.size() == ef || !deletions)) {
+      break;
+    }
+    frontier.pop();
+    fresh.clear();
+    for (const hnswlib::tableint id : neighbours(h.get_linklist0(node))) {
+      if (visited->mass[id] == tag) continue;
+      visited->mass[id] = tag;
+      fresh.push_back(id);
+    }
+    for (std::size_t i = 0; i < std::min(kPrefetchAhead, fresh.size()); ++i) fetch(fresh[i]);
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      if (i + kPrefetchAhead < fresh.size()) fetch(fresh[i + kPrefetchAhead]);
+      consider(fresh[i], distance(fresh[i]));
+    }
+    if (!frontier.empty()) {
+      prefetch(reinterpret_cast<const char*>(h.get_linklist0(frontier.top().second)),
+               h.size_links_level0_);
+    }
+  }
+  h.visited_list_pool_->releaseVisitedList(visited);
+
+  beam.resize(nearest.size());
+  for (std::size_t i = beam.size(); i-- > 0; nearest.pop()) beam[i] = nearest.top();
+  return beam;
+}
+
+bool kernel_available(const AnnOptions& o) {
+  return distance_function(o.codec, o.kernel, kEmbeddingDimensions) != nullptr &&
+         distance_function(VectorCodec::kFloat32, o.kernel, kEmbeddingDimensions) != nullptr;
+}
+
+}  // namespace
+
 AnnIndex::AnnIndex(AnnOptions options)
     : options_(options),
-      kernel_(distance_function(options.kernel, kEmbeddingDimensions) ? options.kernel
-                                                                       : DistanceKernel::kPlain),
+      kernel_(kernel_available(options) ? options.kernel : DistanceKernel::kPlain),
       graph_(std::make_unique<Graph>(options_, kernel_)) {}
 
 AnnIndex::~AnnIndex() = default;
@@ -151,20 +452,33 @@ Result<void> AnnIndex::grow_to(std::size_t count) {
   while (capacity < count) capacity *= 2;
   try {
     hnsw.resizeIndex(capacity);
+    if (graph_->reranks()) graph_->floats.resize(capacity * kEmbeddingDimensions);
   } catch (const std::exception& e) {
     return make_error(Code::kInternal, std::string("knowledge index: ") + e.what());
   }
   return ok();
 }
 
-// hnswlib's addPoint, safe to call from several threads for distinct labels.
+// hnswlib's addPoint, safe to call from several threads for distinct labels
+// while a LevelDrawGate is up: stores the exact vector (re-rank) and the
+// encoded one (graph).
 Result<void> AnnIndex::add_point(std::span<const float> vector, std::size_t label) {
-  auto& hnsw = graph_->hnsw;
+  Graph& g = *graph_;
+  if (g.reranks()) {
+    std::copy(vector.begin(), vector.end(), g.floats.begin() + label * kEmbeddingDimensions);
+  }
+  thread_local std::vector<unsigned char> encoded;
+  encoded.resize(encoded_size(g.codec, kEmbeddingDimensions));
+  encode_vector(g.codec, vector, encoded.data());
+  std::unique_lock draw(g.level_draw);
+  pending_level_draw = &draw;
   try {
-    hnsw.addPoint(vector.data(), label, level_of(label, graph_->level_mult));
+    g.hnsw.addPoint(encoded.data(), label, level_of(label, g.level_mult));
   } catch (const std::exception& e) {
+    pending_level_draw = nullptr;
     return make_error(Code::kInternal, std::string("knowledge index: ") + e.what());
   }
+  pending_level_draw = nullptr;  // still held if addPoint computed no distance
   return ok();
 }
 
@@ -202,6 +516,7 @@ Result<void> AnnIndex::upsert_batch(std::span<const AnnItem> items) {
       updates[it->second] = item.vector;
     }
   }
+  const LevelDrawGate gate(g.hnsw, g.gated);
   for (const auto& [label, vector] : updates) {
     if (auto added = add_point(vector, label); !added) return added.error();
     if (!g.live[label]) {
@@ -283,12 +598,33 @@ std::vector<AnnHit> AnnIndex::search(std::span<const float> query, std::size_t k
   if (query.size() != kEmbeddingDimensions || k == 0) return hits;
   auto lock = lock_shared();
   const Graph& g = *graph_;
-  // searchKnn widens its beam to k when k > ef, so ef is a floor.
-  auto queue = g.hnsw.searchKnn(query.data(), k);
-  hits.resize(queue.size());
-  // The queue pops the farthest first; inner-product distance is 1 - cos.
-  for (std::size_t i = hits.size(); i-- > 0; queue.pop()) {
-    hits[i] = AnnHit{g.ids[queue.top().second], 1.0f - queue.top().first};
+  thread_local std::vector<unsigned char> encoded;
+  encoded.resize(encoded_size(g.codec, kEmbeddingDimensions));
+  encode_vector(g.codec, query, encoded.data());
+  // The beam is at least k wide, and at least as wide as the re-rank.
+  const std::size_t depth = std::max(
+      k, options_.rerank_candidates > 0 ? options_.rerank_candidates : options_.ef_search);
+  std::vector<Candidate> ranked =
+      beam_search(g.hnsw, encoded.data(), std::max(options_.ef_search, depth));
+  // With a compact codec, the `depth` nearest by exact distance (1 - cos);
+  // with kFloat32 the graph's distance is already exact.
+  if (g.reranks()) {
+    ranked.resize(std::min(ranked.size(), depth));
+    auto exact = [&](std::size_t i) {
+      return g.exact_vector(g.hnsw.getExternalLabel(ranked[i].second)).data();
+    };
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+      if (i + 1 < ranked.size()) {
+        prefetch(reinterpret_cast<const char*>(exact(i + 1)), kEmbeddingDimensions * sizeof(float));
+      }
+      ranked[i].first = g.exact_distance(query.data(), exact(i), &kEmbeddingDimensions);
+    }
+  }
+  k = std::min(k, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end());
+  hits.reserve(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    hits.push_back(AnnHit{g.ids[g.hnsw.getExternalLabel(ranked[i].second)], 1.0f - ranked[i].first});
   }
   return hits;
 }
@@ -297,6 +633,11 @@ void AnnIndex::set_ef_search(std::size_t ef) {
   auto lock = lock_exclusive();
   options_.ef_search = ef;
   graph_->hnsw.setEf(ef);
+}
+
+void AnnIndex::set_rerank_candidates(std::size_t candidates) {
+  auto lock = lock_exclusive();
+  options_.rerank_candidates = candidates;
 }
 
 AnnOptions AnnIndex::options() const {
@@ -318,6 +659,7 @@ std::size_t AnnIndex::memory_bytes() const {
   auto lock = lock_shared();
   const auto& h = graph_->hnsw;
   std::size_t bytes = h.max_elements_ * h.size_data_per_element_;
+  bytes += graph_->floats.capacity() * sizeof(float);
   for (std::size_t i = 0; i < h.cur_element_count; ++i) {
     bytes += static_cast<std::size_t>(h.element_levels_[i]) * h.size_links_per_element_;
   }

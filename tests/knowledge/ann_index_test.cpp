@@ -293,5 +293,62 @@ TEST(AnnIndex, EitherDistanceKernelBuildsAnEquallyGoodIndex) {
   EXPECT_GE(recall_at_10(avx2, vectors, 21), 0.95);
 }
 
+// With a compact codec the graph is walked on approximations, and the hits
+// are re-ranked by the exact inner product: sorted by it, and carrying it.
+TEST(AnnIndex, CompactCodecsReturnHitsSortedByTheExactSimilarity) {
+  const auto vectors = generated_vectors(2000, 17);
+  for (const VectorCodec codec : {VectorCodec::kInt8, VectorCodec::kFloat16}) {
+    for (const std::size_t rerank : {0u, 10u, 40u}) {
+      SCOPED_TRACE(std::string(codec_name(codec)) + " rerank " + std::to_string(rerank));
+      AnnIndex index(AnnOptions{.ef_search = 64, .codec = codec, .rerank_candidates = rerank});
+      insert_batch(index, vectors);
+      bench::ArticleGenerator queries(23);
+      for (int q = 0; q < 30; ++q) {
+        const Embedding query = embed_text(queries.query());
+        const auto hits = index.search(query, 10);
+        ASSERT_EQ(hits.size(), 10u);
+        for (std::size_t i = 0; i < hits.size(); ++i) {
+          const std::size_t article = std::stoul(hits[i].id.substr(hits[i].id.find('-') + 1));
+          EXPECT_NEAR(hits[i].similarity, similarity(vectors[article], query), 1e-5) << i;
+          if (i > 0) {
+            EXPECT_GE(hits[i - 1].similarity, hits[i].similarity) << i;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Re-ranking fewer candidates than k still returns k hits (the beam is
+// asked for at least k).
+TEST(AnnIndex, RerankDepthBelowKStillReturnsK) {
+  const auto vectors = generated_vectors(500, 18);
+  AnnIndex index(AnnOptions{.ef_search = 16, .rerank_candidates = 3});
+  insert_batch(index, vectors);
+  EXPECT_EQ(index.search(vectors[5], 10).size(), 10u);
+  EXPECT_EQ(index.search(vectors[5], 10)[0].id, id_of(5));
+  index.set_rerank_candidates(0);
+  EXPECT_EQ(index.options().rerank_candidates, 0u);
+  EXPECT_EQ(index.search(vectors[5], 25).size(), 25u);
+}
+
+// The compact graphs find the exact top 10 as well as the float one does,
+// on the same articles and queries, each built by one thread.
+TEST(AnnIndex, CompactCodecsKeepTheRecallOfTheFloatGraph) {
+  const auto vectors = generated_vectors(3000, 19);
+  AnnIndex float32(AnnOptions{.build_threads = 1, .codec = VectorCodec::kFloat32});
+  insert_batch(float32, vectors);
+  const double baseline = recall_at_10(float32, vectors, 29);
+  RecordProperty("recall_float32", std::to_string(baseline));
+  for (const VectorCodec codec : {VectorCodec::kInt8, VectorCodec::kFloat16}) {
+    AnnIndex compact(AnnOptions{.build_threads = 1, .codec = codec});
+    insert_batch(compact, vectors);
+    const double recall = recall_at_10(compact, vectors, 29);
+    RecordProperty(std::string("recall_") + std::string(codec_name(codec)), std::to_string(recall));
+    EXPECT_GE(recall, baseline - 0.005) << codec_name(codec);
+    EXPECT_GE(recall, 0.95) << codec_name(codec);
+  }
+}
+
 }  // namespace
 }  // namespace cscx::knowledge
