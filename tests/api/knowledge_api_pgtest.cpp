@@ -13,46 +13,23 @@
 #include <set>
 #include <thread>
 
-#include "api/server_process.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
-#include "http/test_client.h"
-#include "schema/tenant_fixture.h"
-#include "support/run_cscx.h"
-#include "support/test_database.h"
+#include "api/api_fixture.h"
 
 namespace cscx::testing {
 namespace {
 namespace json = boost::json;
 using http::testing::HeaderList;
-using http::testing::TestClient;
 
-constexpr const char* kSecret = "knowledge-api-secret-knowledge-api-secret";
-
-struct Reply {
-  unsigned status = 0;
-  std::string body;
-  json::value json() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    return ec ? json::value() : v;
+// The ids of a search's results.
+std::set<std::string> result_ids(const Reply& r) {
+  std::set<std::string> ids;
+  json::value v = r.json();
+  if (!v.is_object() || !v.as_object().contains("results")) return ids;
+  for (const json::value& result : v.at("results").as_array()) {
+    ids.emplace(result.at("id").as_string());
   }
-  std::string code() const {
-    json::value v = json();
-    if (!v.is_object() || !v.as_object().contains("code"))
-      return "<no code in " + body.substr(0, 200) + ">";
-    return std::string(v.at("code").as_string());
-  }
-  std::set<std::string> result_ids() const {
-    std::set<std::string> ids;
-    json::value v = json();
-    if (!v.is_object() || !v.as_object().contains("results")) return ids;
-    for (const json::value& r : v.at("results").as_array()) {
-      ids.emplace(r.at("id").as_string());
-    }
-    return ids;
-  }
-};
+  return ids;
+}
 
 std::string article(std::string_view title, std::string_view content,
                     json::object extra = {}) {
@@ -61,21 +38,11 @@ std::string article(std::string_view title, std::string_view content,
   return json::serialize(extra);
 }
 
-class KnowledgeApi : public ::testing::Test {
+class KnowledgeApi : public ApiTest {
  protected:
   void SetUp() override {
-    load_two_tenants(admin_);
-    start_server();
+    ApiTest::SetUp();
     wait_for_index();
-  }
-
-  void start_server(std::map<std::string, std::string> env = {}) {
-    env.insert({{"DATABASE_URL", db_.url()},
-                {"CSCX_API_DATABASE_URL", db_.url_as("authenticator")},
-                {"CSCX_JWT_SECRET", kSecret},
-                {"CSCX_HOME", home_.path()},
-                {"CSCX_THREADS", "2"}});
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
   }
 
   // The server listens before its index is loaded (in the background);
@@ -90,30 +57,6 @@ class KnowledgeApi : public ::testing::Test {
     FAIL() << "the knowledge index did not load";
   }
 
-  HeaderList as(char tenant) const {
-    const std::int64_t now = time(nullptr);
-    const std::string token = auth::sign_jwt({{"sub", tenant_id(tenant, kUser)},
-                                              {"role", "authenticated"},
-                                              {"aud", "authenticated"},
-                                              {"iat", now},
-                                              {"exp", now + 3600}},
-                                             kSecret);
-    return {{"apikey", keys_.anon}, {"Authorization", "Bearer " + token}};
-  }
-  HeaderList service() const {
-    return {{"apikey", keys_.service_role},
-            {"Authorization", "Bearer " + keys_.service_role}};
-  }
-  HeaderList anon() const { return {{"apikey", keys_.anon}}; }
-
-  Reply call(std::string_view method, const std::string& target, HeaderList headers,
-             std::string_view body = "") {
-    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    TestClient client(server_->port());
-    auto r = client.request(method, target, headers, body);
-    if (!r) return {};
-    return {static_cast<unsigned>(r->result_int()), r->body()};
-  }
   Reply create(std::string_view body) { return call("POST", "/api/knowledge", service(), body); }
   std::string create_id(std::string_view body) {
     Reply r = create(body);
@@ -124,14 +67,7 @@ class KnowledgeApi : public ::testing::Test {
     return call("GET", "/api/knowledge/search?" + query, who);
   }
 
-  std::string value(const std::string& sql) { return query_value(admin_, sql); }
   std::string article_count() { return value("SELECT count(*) FROM knowledge_base"); }
-
-  TestDatabase db_;
-  db::Connection admin_ = db_.connect();
-  TempDir home_;
-  auth::ApiKeys keys_ = auth::api_keys(kSecret);
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(KnowledgeApi, CreateStoresTheEmbeddingAndSearchRanksTheArticleFirst) {
@@ -167,7 +103,7 @@ TEST_F(KnowledgeApi, SemanticHalfFindsInflectionsFullTextAlsoCovers) {
       article("Expanding seats", "Expansion opportunities appear when usage grows."));
   Reply r = search(as('a'), "q=expansions");
   ASSERT_EQ(r.status, 200u) << r.body;
-  ASSERT_TRUE(r.result_ids().count(id)) << r.body;
+  ASSERT_TRUE(result_ids(r).count(id)) << r.body;
   EXPECT_FALSE(r.json().at("results").as_array()[0].at("vector").is_null()) << r.body;
 }
 
@@ -185,13 +121,13 @@ TEST_F(KnowledgeApi, PatchRecomputesTheEmbeddingAndDeleteRemoves) {
 
   Reply r = search(service(), "q=quarterly%20review%20template");
   ASSERT_EQ(r.status, 200u) << r.body;
-  ASSERT_TRUE(r.result_ids().count(id)) << r.body;
+  ASSERT_TRUE(result_ids(r).count(id)) << r.body;
   EXPECT_EQ(r.json().at("results").as_array()[0].at("vector").at("rank"), 1) << r.body;
 
   Reply d = call("DELETE", "/api/knowledge/" + id, service());
   ASSERT_EQ(d.status, 200u) << d.body;
   EXPECT_EQ(d.json().at("deleted"), true);
-  EXPECT_FALSE(search(service(), "q=quarterly%20review%20template").result_ids().count(id));
+  EXPECT_FALSE(result_ids(search(service(), "q=quarterly%20review%20template")).count(id));
   EXPECT_EQ(call("DELETE", "/api/knowledge/" + id, service()).status, 404u);
   EXPECT_EQ(call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"x"})").status, 404u);
 }
@@ -206,9 +142,9 @@ TEST_F(KnowledgeApi, SearchNeverShowsACsmNonPublicOrAnotherCustomersArticles) {
 
   Reply a = search(as('a'), "q=renewal&k=100");
   ASSERT_EQ(a.status, 200u) << a.body;
-  EXPECT_TRUE(a.result_ids().count(shared)) << a.body;
-  EXPECT_FALSE(a.result_ids().count(hidden)) << a.body;
-  EXPECT_FALSE(a.result_ids().count(for_b)) << a.body;
+  EXPECT_TRUE(result_ids(a).count(shared)) << a.body;
+  EXPECT_FALSE(result_ids(a).count(hidden)) << a.body;
+  EXPECT_FALSE(result_ids(a).count(for_b)) << a.body;
   EXPECT_EQ(a.body.find("pricing floor"), std::string::npos);
   EXPECT_EQ(a.body.find(kPrivateArticleId), std::string::npos);
   // Hidden articles take no rank: the visible ones are numbered from 1.
@@ -221,18 +157,18 @@ TEST_F(KnowledgeApi, SearchNeverShowsACsmNonPublicOrAnotherCustomersArticles) {
 
   Reply b = search(as('b'), "q=renewal&k=100");
   ASSERT_EQ(b.status, 200u) << b.body;
-  EXPECT_TRUE(b.result_ids().count(for_b)) << b.body;
-  EXPECT_FALSE(b.result_ids().count(hidden)) << b.body;
+  EXPECT_TRUE(result_ids(b).count(for_b)) << b.body;
+  EXPECT_FALSE(result_ids(b).count(hidden)) << b.body;
 
   // anon has no read policy at all.
   Reply none = search(anon(), "q=renewal");
   ASSERT_EQ(none.status, 200u) << none.body;
-  EXPECT_TRUE(none.result_ids().empty()) << none.body;
+  EXPECT_TRUE(result_ids(none).empty()) << none.body;
 
   // service_role sees everything.
   Reply all = search(service(), "q=renewal&k=100");
-  EXPECT_TRUE(all.result_ids().count(hidden)) << all.body;
-  EXPECT_TRUE(all.result_ids().count(for_b)) << all.body;
+  EXPECT_TRUE(result_ids(all).count(hidden)) << all.body;
+  EXPECT_TRUE(result_ids(all).count(for_b)) << all.body;
 }
 
 TEST_F(KnowledgeApi, IndexFollowsWritesMadeOutsideTheApi) {
@@ -381,7 +317,7 @@ TEST_F(KnowledgeApiWhileLoading, AnswersAtOnceAndSearchesByFullText) {
   Reply r = search(service(), "q=churn%20signals");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.json().at("semantic"), false) << r.body;
-  ASSERT_TRUE(r.result_ids().count("d0000000-0000-0000-0000-000000000002")) << r.body;
+  ASSERT_TRUE(result_ids(r).count("d0000000-0000-0000-0000-000000000002")) << r.body;
   const json::value body = r.json();
   for (const json::value& result : body.at("results").as_array()) {
     EXPECT_TRUE(result.at("vector").is_null()) << r.body;
@@ -390,7 +326,7 @@ TEST_F(KnowledgeApiWhileLoading, AnswersAtOnceAndSearchesByFullText) {
   // Still RLS: anon reads nothing.
   Reply none = search(anon(), "q=churn%20signals");
   ASSERT_EQ(none.status, 200u) << none.body;
-  EXPECT_TRUE(none.result_ids().empty()) << none.body;
+  EXPECT_TRUE(result_ids(none).empty()) << none.body;
 
   // SIGTERM mid-load: the load stops between pages instead of waiting out
   // the hour-long pause.
