@@ -38,27 +38,10 @@ for c in wrk curl python3 strace; do
   command -v "$c" >/dev/null || { echo "cpu_per_request.sh: $c not found" >&2; exit 1; }
 done
 
-home=$(mktemp -d /tmp/cscx-cpu-bench.XXXXXX)
-cscx=$home/cscx  # a private copy: others may rebuild build/cscx meanwhile
-serve_pid=
-cleanup() {
-  set +e
-  if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
-    kill -TERM "$serve_pid"
-    for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$serve_pid" 2>/dev/null && kill -KILL "$serve_pid"
-  fi
-  [[ -x $cscx ]] && "$cscx" db stop --home "$home" >/dev/null 2>&1
-  rm -rf "$home"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cp "$src_cscx" "$cscx"
-if [[ $(id -u) -eq 0 ]]; then
-  id postgres >/dev/null 2>&1 || useradd --system --user-group --no-create-home postgres
-  chown postgres: "$home"
-fi
-cd /
+name=cpu_per_request.sh
+# shellcheck source=bench/lib.sh
+source "$bench/lib.sh"
+bench_home cscx-cpu-bench
 
 hz=$(getconf CLK_TCK)
 # utime+stime of one process, all its threads, in clock ticks.
@@ -84,23 +67,12 @@ echo "== cscx CPU and system calls per request"
 echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load avg $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
 echo "binary:   $src_cscx (built $(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M UTC'); this checkout: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
 
-admin_url=$("$cscx" db start --home "$home" | grep -E '^postgres(ql)?:' | tail -1)
-[[ -n $admin_url ]] || { echo "cpu_per_request.sh: cscx db start printed no URL" >&2; exit 1; }
+admin_url=$(bench_cluster)
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin_url" -f "$bench/generate.sql" >"$home/generate.log" 2>&1 ||
   { tail -20 "$home/generate.log" >&2; exit 1; }
 postmaster=$(head -1 "$(find "$home" -name postmaster.pid | head -1)")
 
-"$cscx" serve --home "$home" --port 0 >"$home/serve.out" 2>"$home/serve.err" &
-serve_pid=$!
-port=
-for _ in $(seq 1 300); do
-  port=$(sed -n 's|^cscx: listening on http://[^ ]*:\([0-9]*\)$|\1|p' "$home/serve.out")
-  [[ -n $port ]] && break
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$home/serve.out" "$home/serve.err" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n $port ]] || { echo "cpu_per_request.sh: cscx serve did not start" >&2; exit 1; }
-base=http://127.0.0.1:$port
+bench_serve
 csm_uuid=$("$bindir/psql" -X -At -d "$admin_url" -c "SELECT md5('csm:$csm')::uuid")
 { read -r token; read -r _claims; } < <(python3 "$bench/http_jwt.py" "$secret" "$csm_uuid")
 anon=$("$cscx" keys --home "$home" | sed -n 's/^anon_key=//p')

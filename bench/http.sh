@@ -45,42 +45,11 @@ done
 ulimit -Hn 65536 2>/dev/null || true
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-home=$(mktemp -d /tmp/cscx-http-bench.XXXXXX)
-cscx=$home/cscx        # a private copy: others may rebuild build/cscx meanwhile
-serve_pid=
-cleanup() {
-  set +e
-  if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
-    kill -TERM "$serve_pid"
-    for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$serve_pid" 2>/dev/null && kill -KILL "$serve_pid"
-  fi
-  [[ -x $cscx ]] && "$cscx" db stop --home "$home" >/dev/null 2>&1
-  rm -rf "$home"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cp "$src_cscx" "$cscx"
-# As root the cluster runs as postgres, which must be able to write the home
-# (else cscx puts the cluster under /var/lib/cscx, which rm -rf would miss).
-if [[ $(id -u) -eq 0 ]]; then
-  id postgres >/dev/null 2>&1 || useradd --system --user-group --no-create-home postgres
-  chown postgres: "$home"
-fi
-cd /
+name=http.sh
+# shellcheck source=bench/lib.sh
+source "$bench/lib.sh"
+bench_home cscx-http-bench
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
-# wrk latency value ("812.00us", "1.23ms", "1.02s") in ms.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else print "?" }'
-}
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # CPU by process group over 2 s, sampled in the middle of a run (top's
 # second iteration; the first one averages since the process started).
 cpu_split() {
@@ -113,8 +82,7 @@ echo "runs:       wrk and pgbench: $clients connections, $threads threads, ${dur
 
 # --- Database ------------------------------------------------------------------
 t=$(now)
-admin_url=$("$cscx" db start --home "$home" | grep -E '^postgres(ql)?:' | tail -1)
-[[ -n $admin_url ]] || { echo "http.sh: cscx db start printed no URL" >&2; exit 1; }
+admin_url=$(bench_cluster)
 echo "cluster:    started and migrated ($(since "$t")): $admin_url"
 t=$(now)
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin_url" -f "$bench/generate.sql" >"$home/generate.log" 2>&1 ||
@@ -125,17 +93,7 @@ echo "postgres:   $("$bindir/psql" -X -At -d "$admin_url" -c "SELECT format('%s,
 # --- Server -------------------------------------------------------------------
 # The access log (one JSON line per request, on stderr) goes to a file, as a
 # deployment would send it somewhere; writing it is part of the measured cost.
-"$cscx" serve --home "$home" --port 0 >"$home/serve.out" 2>"$home/serve.err" &
-serve_pid=$!
-port=
-for _ in $(seq 1 300); do
-  port=$(sed -n 's|^cscx: listening on http://[^ ]*:\([0-9]*\)$|\1|p' "$home/serve.out")
-  [[ -n $port ]] && break
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$home/serve.out" "$home/serve.err" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n $port ]] || { echo "http.sh: cscx serve did not print 'listening on' in 30 s" >&2; exit 1; }
-base=http://127.0.0.1:$port
+bench_serve
 echo "server:     cscx serve pid $serve_pid on $base, CSCX_THREADS=${CSCX_THREADS:-default (cores)}, fd limit $(awk '/Max open files/ { print $4 }' "/proc/$serve_pid/limits")"
 
 # --- Credentials ----------------------------------------------------------------

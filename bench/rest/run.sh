@@ -49,40 +49,10 @@ done
 (( variants >= 1 && variants <= 200 && detail_variants >= 1 && detail_variants <= 200 )) ||
   { echo "run.sh: BENCH_VARIANTS and BENCH_DETAIL_VARIANTS must be 1..200" >&2; exit 1; }
 
-home=$(mktemp -d /tmp/cscx-rest-bench.XXXXXX)
-cscx=$home/cscx        # a private copy: others may rebuild the binary meanwhile
-serve_pid=
-cleanup() {
-  set +e
-  if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
-    kill -TERM "$serve_pid"
-    for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$serve_pid" 2>/dev/null && kill -KILL "$serve_pid"
-  fi
-  [[ -x $cscx ]] && "$cscx" db stop --home "$home" >/dev/null 2>&1
-  if [[ ${BENCH_KEEP_HOME:-0} == 1 ]]; then echo "run.sh: home kept in $home" >&2; else rm -rf "$home"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cp "$src_cscx" "$cscx"
-if [[ $(id -u) -eq 0 ]]; then
-  id postgres >/dev/null 2>&1 || useradd --system --user-group --no-create-home postgres
-  chown postgres: "$home"
-fi
-cd /
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-# wrk latency value ("812.00us", "1.23ms", "1.02s") in ms.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else print "?" }'
-}
+name=run.sh
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_home cscx-rest-bench
 
 t_start=$(now)
 load_start=$(loadavg)
@@ -95,8 +65,7 @@ echo "runs:       $clients connections, $threads threads, ${duration} s each; CS
 
 # --- Database ------------------------------------------------------------------
 t=$(now)
-admin_url=$("$cscx" db start --home "$home" | grep -E '^postgres(ql)?:' | tail -1)
-[[ -n $admin_url ]] || { echo "run.sh: cscx db start printed no URL" >&2; exit 1; }
+admin_url=$(bench_cluster)
 pglog=$(find "$home" -name postgres.log -print -quit)
 [[ -n $pglog ]] || { echo "run.sh: no postgres.log under $home" >&2; exit 1; }
 echo "cluster:    started and migrated ($(since "$t"))"
@@ -113,17 +82,7 @@ echo "data:       bench/rest/generate.sql ($(since "$t")): $(psql_admin -At -c "
 echo "postgres:   $(psql_admin -At -c "SELECT format('%s, shared_buffers %s, max_connections %s, synchronous_commit %s, jit %s', current_setting('server_version'), current_setting('shared_buffers'), current_setting('max_connections'), current_setting('synchronous_commit'), current_setting('jit'))")"
 
 # --- Server --------------------------------------------------------------------
-"$cscx" serve --home "$home" --port 0 >"$home/serve.out" 2>"$home/serve.err" &
-serve_pid=$!
-port=
-for _ in $(seq 1 300); do
-  port=$(sed -n 's|^cscx: listening on http://[^ ]*:\([0-9]*\)$|\1|p' "$home/serve.out")
-  [[ -n $port ]] && break
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$home/serve.out" "$home/serve.err" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n $port ]] || { echo "run.sh: cscx serve did not print 'listening on' in 30 s" >&2; exit 1; }
-base=http://127.0.0.1:$port
+bench_serve
 echo "server:     cscx serve pid $serve_pid on $base, CSCX_THREADS=${CSCX_THREADS:-default (cores)}, CSCX_DB_POOL_SIZE=${CSCX_DB_POOL_SIZE:-default}"
 
 # --- Credentials and request values ---------------------------------------------

@@ -1,0 +1,73 @@
+# Sourced by the HTTP benchmarks (bench/http.sh, bench/rest/run.sh,
+# bench/cpu_per_request.sh): one way to set up the throwaway home, the
+# embedded cluster and `cscx serve`, and the helpers they print with.
+# The caller sets `src_cscx` (the binary) and `name` (for messages) first.
+
+# A throwaway home under /tmp with a private copy of the binary in $cscx
+# (others may rebuild build/cscx meanwhile); on exit the server is stopped,
+# the cluster stopped and the home removed (kept with BENCH_KEEP_HOME=1).
+# Usage: bench_home PREFIX   (sets home, cscx)
+bench_home() {
+  home=$(mktemp -d "/tmp/$1.XXXXXX")
+  cscx=$home/cscx
+  serve_pid=
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  cp "$src_cscx" "$cscx"
+  # As root the cluster runs as postgres, which must be able to write the
+  # home (else cscx puts the cluster under /var/lib/cscx, which rm -rf would
+  # miss).
+  if [[ $(id -u) -eq 0 ]]; then
+    id postgres >/dev/null 2>&1 || useradd --system --user-group --no-create-home postgres
+    chown postgres: "$home"
+  fi
+  cd /
+}
+
+bench_cleanup() {
+  set +e
+  if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
+    kill -TERM "$serve_pid"
+    for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$serve_pid" 2>/dev/null && kill -KILL "$serve_pid"
+  fi
+  [[ -x $cscx ]] && "$cscx" db stop --home "$home" >/dev/null 2>&1
+  if [[ ${BENCH_KEEP_HOME:-0} == 1 ]]; then echo "$name: home kept in $home" >&2; else rm -rf "$home"; fi
+}
+
+# Starts the embedded cluster (initdb, migrations) and prints its URL.
+bench_cluster() {
+  local url
+  url=$("$cscx" db start --home "$home" | grep -E '^postgres(ql)?:' | tail -1)
+  [[ -n $url ]] || { echo "$name: cscx db start printed no URL" >&2; return 1; }
+  echo "$url"
+}
+
+# Starts `cscx serve --port 0` (output in $home/serve.out and serve.err) and
+# waits for it to listen. Sets serve_pid, port and base.
+bench_serve() {
+  "$cscx" serve --home "$home" --port 0 >"$home/serve.out" 2>"$home/serve.err" &
+  serve_pid=$!
+  port=
+  for _ in $(seq 1 300); do
+    port=$(sed -n 's|^cscx: listening on http://[^ ]*:\([0-9]*\)$|\1|p' "$home/serve.out")
+    [[ -n $port ]] && break
+    kill -0 "$serve_pid" 2>/dev/null || { cat "$home/serve.out" "$home/serve.err" >&2; return 1; }
+    sleep 0.1
+  done
+  [[ -n $port ]] || { echo "$name: cscx serve did not print 'listening on' in 30 s" >&2; return 1; }
+  base=http://127.0.0.1:$port
+}
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# wrk latency value ("812.00us", "1.23ms", "1.02s") in ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else print "?" }'
+}
