@@ -3,12 +3,19 @@
 # a difference across sections"), so those files are `plain_sources`: ASan and
 # UBSan (less its `function` check) without coverage. The parser, make_request, router and CORS give
 # the fuzzer its feedback.
-sources=("$src/tests/fuzz/http_request_fuzz.cpp" "$src/src/http/wire.cpp"
-         "$src/src/http/request.cpp" "$src/src/http/router.cpp" "$src/src/http/cors.cpp"
-         "$src/src/http/error_response.cpp" "$src/src/core/error.cpp")
-plain_sources=("$src/tests/fuzz/http_request_fuzz_server.cpp" "$src/src/http/connection.cpp" "$src/src/http/dispatch.cpp"
-               "$src/src/http/server.cpp" "$src/src/http/access_log.cpp"
-               "$src/src/http/metrics.cpp")
+# The files that give the fuzzer its feedback are instrumented; every other
+# .cpp of cscx_http (as tests/CMakeLists.txt lists them) is a plain source.
+sources=("$src/tests/fuzz/http_request_fuzz.cpp" "$src/src/core/error.cpp")
+instrumented=(wire.cpp request.cpp router.cpp cors.cpp error_response.cpp)
+plain_sources=("$src/tests/fuzz/http_request_fuzz_server.cpp")
+mapfile -t http_sources <"$build/fuzz/cscx_http.sources"
+for f in "${http_sources[@]}"; do
+  if [[ " ${instrumented[*]} " == *" $(basename "$f") "* ]]; then
+    sources+=("$f")
+  else
+    plain_sources+=("$f")
+  fi
+done
 cflags=(-DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DSPDLOG_SHARED_LIB -DFMT_SHARED)
 libs=(-lboost_json -lboost_url -lspdlog -lfmt -lpthread)
 seed() {
