@@ -46,7 +46,15 @@ std::string redact_conninfo(std::string_view conninfo) {
 }
 
 Result<Connection> Connection::open(const std::string& conninfo) {
-  PGconn* raw = PQconnectdb(conninfo.c_str());
+  // An unreachable host would otherwise block for the kernel's TCP timeout
+  // (about two minutes), and so would everything waiting on this thread,
+  // down to a SIGTERM. 10 s unless the conninfo or PGCONNECT_TIMEOUT says
+  // otherwise: a keyword in the expanded conninfo comes later and wins.
+  const bool default_timeout = std::getenv("PGCONNECT_TIMEOUT") == nullptr;
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", conninfo.c_str(), nullptr};
+  const int first = default_timeout ? 0 : 1;
+  PGconn* raw = PQconnectdbParams(keywords + first, values + first, /*expand_dbname=*/1);
   Connection conn(raw);
   if (raw == nullptr) {
     return make_error(Code::kInternal, "out of memory creating a connection");

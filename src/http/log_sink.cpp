@@ -1,5 +1,6 @@
 #include "http/log_sink_internal.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,15 +9,27 @@
 namespace cscx::http::internal {
 namespace {
 
+// Writes all of `text`. A non-blocking descriptor (stderr inherited as
+// O_NONBLOCK, a slow reader) is waited on, up to a second at a time; if it
+// stays full, or the write fails, the rest is dropped but a line that was
+// cut is ended, so the next batch starts on a line of its own.
 void write_all(int fd, std::string_view text) {
+  bool cut = false;
   while (!text.empty()) {
     const ssize_t n = ::write(fd, text.data(), text.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, 1000) > 0) continue;
+      }
+      break;
     }
+    cut = text.size() > static_cast<size_t>(n) && text[static_cast<size_t>(n) - 1] != '\n';
     text.remove_prefix(static_cast<size_t>(n));
+    if (text.empty()) cut = false;
   }
+  if (cut) (void)::write(fd, "\n", 1);
 }
 
 }  // namespace

@@ -451,8 +451,11 @@ Result<void> AnnIndex::grow_to(std::size_t count) {
   std::size_t capacity = std::max<std::size_t>(hnsw.max_elements_, 1024);
   while (capacity < count) capacity *= 2;
   try {
-    hnsw.resizeIndex(capacity);
+    // The float rows first: if hnswlib's resize then fails, the rows are
+    // merely larger than needed; the other way round a later call would
+    // see the capacity and never grow them.
     if (graph_->reranks()) graph_->floats.resize(capacity * kEmbeddingDimensions);
+    hnsw.resizeIndex(capacity);
   } catch (const std::exception& e) {
     return make_error(Code::kInternal, std::string("knowledge index: ") + e.what());
   }
@@ -576,10 +579,36 @@ void AnnIndex::remove(std::string_view id) {
   --g.live_count;
 }
 
+bool AnnIndex::holds(std::string_view id, std::span<const float> vector) const {
+  if (vector.size() != kEmbeddingDimensions) return false;
+  auto lock = lock_shared();
+  const Graph& g = *graph_;
+  const auto it = g.label_of.find(std::string(id));
+  if (it == g.label_of.end() || !g.live[it->second]) return false;
+  const float* stored = nullptr;
+  if (g.reranks()) {
+    stored = g.exact_vector(it->second).data();
+  } else {
+    // kFloat32: the graph's own data is the float vector.
+    stored = reinterpret_cast<const float*>(
+        g.hnsw.getDataByInternalId(g.hnsw.label_lookup_.at(it->second)));
+  }
+  return std::equal(vector.begin(), vector.end(), stored);
+}
+
+bool AnnIndex::contains(std::string_view id) const {
+  auto lock = lock_shared();
+  const auto it = graph_->label_of.find(std::string(id));
+  return it != graph_->label_of.end() && graph_->live[it->second];
+}
+
 void AnnIndex::clear() {
   auto fresh = std::make_unique<Graph>(options_, kernel_);
-  auto lock = lock_exclusive();
-  graph_ = std::move(fresh);
+  {
+    auto lock = lock_exclusive();
+    std::swap(graph_, fresh);
+  }
+  // `fresh` now holds the old graph, freed here, outside the lock.
 }
 
 void AnnIndex::replace_with(AnnIndex& built) {
@@ -589,8 +618,12 @@ void AnnIndex::replace_with(AnnIndex& built) {
     std::swap(fresh, built.graph_);
   }
   fresh->hnsw.setEf(options_.ef_search);  // this index's beam, whatever built's was
-  auto lock = lock_exclusive();
-  graph_ = std::move(fresh);
+  {
+    auto lock = lock_exclusive();
+    std::swap(graph_, fresh);
+  }
+  // The old graph (up to a GB at 100,000 articles) is freed here, outside
+  // the lock, so searches do not wait for it.
 }
 
 std::vector<AnnHit> AnnIndex::search(std::span<const float> query, std::size_t k) const {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <optional>
 #include <set>
 
 #include "knowledge/embedder.h"
@@ -56,17 +57,6 @@ Embedding embedding_of(const db::QueryResult& r, int row) {
   return embed_article(r.value(row, 2), r.value(row, 3), std::span(&tags, 1));
 }
 
-// FNV-1a over the vector's bytes: equal vectors, equal fingerprints; a
-// collision would only skip one graph update.
-uint64_t fingerprint(std::span<const float> v) {
-  uint64_t h = 14695981039346656037ull;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
-  for (size_t i = 0; i < v.size_bytes(); ++i) {
-    h ^= bytes[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 Result<std::int64_t> read_generation(db::Connection& conn) {
   auto r = conn.exec("knowledge_index_generation", kGeneration);
@@ -90,15 +80,29 @@ std::string uuid_array(const std::vector<std::string>& ids) {
 // The load builds the whole graph on all cores (upsert_batch); ten nice
 // levels below the request threads, so a server that listens while it
 // loads still answers quickly. Threads it starts inherit the nice value.
-// Relative, never above 19: an already niced process must not gain
-// priority (as root, setpriority could raise it).
-void lower_this_thread_priority() {
-  const auto tid = static_cast<id_t>(gettid());
-  errno = 0;
-  const int current = getpriority(PRIO_PROCESS, tid);
-  if (errno != 0) return;
-  (void)setpriority(PRIO_PROCESS, tid, std::min(19, current + 10));
-}
+// Only while it builds: swapping the index in and refreshing articles take
+// the live index's lock, which request threads wait on, so those run at
+// the normal priority (no inversion). Relative, never above 19: an already
+// niced process must not gain priority (as root, setpriority could raise
+// it), and restored to exactly what it was.
+class LowerPriority {
+ public:
+  LowerPriority() {
+    errno = 0;
+    const int current = getpriority(PRIO_PROCESS, tid_);
+    if (errno != 0) return;
+    if (setpriority(PRIO_PROCESS, tid_, std::min(19, current + 10)) == 0) previous_ = current;
+  }
+  ~LowerPriority() {
+    if (previous_) (void)setpriority(PRIO_PROCESS, tid_, *previous_);
+  }
+  LowerPriority(const LowerPriority&) = delete;
+  LowerPriority& operator=(const LowerPriority&) = delete;
+
+ private:
+  const id_t tid_ = static_cast<id_t>(gettid());
+  std::optional<int> previous_;
+};
 
 }  // namespace
 
@@ -144,8 +148,8 @@ Result<void> IndexSync::load(db::Connection& conn) {
   // Same options as the live index; each page goes in as one batch, built
   // from all cores (AnnOptions::build_threads): at 100,000 articles the
   // graph build, not the reads, is what the load waits for.
+  std::optional<LowerPriority> building(std::in_place);
   AnnIndex built(index_.options());
-  std::unordered_map<std::string, uint64_t> prints;
   std::string after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
     if (stopping_) return make_error(Code::kUnavailable, "the server is stopping");
@@ -159,7 +163,6 @@ Result<void> IndexSync::load(db::Connection& conn) {
     for (int row = 0; row < page->rows(); ++row) {
       const Embedding& v = vectors[static_cast<size_t>(row)];
       items.push_back(AnnItem{page->value(row, 0), v});
-      prints[std::string(page->value(row, 0))] = fingerprint(v);
     }
     if (auto added = built.upsert_batch(items); !added) return added.error();
     if (!state_.ready()) state_.set_articles(built.size());
@@ -167,9 +170,9 @@ Result<void> IndexSync::load(db::Connection& conn) {
     after = std::string(page->value(page->rows() - 1, 0));
     if (options_.testing_page_pause.count() > 0) sleep_for(options_.testing_page_pause);
   }
+  building.reset();  // back to the request threads' priority before taking their lock
   const size_t count = built.size();
   index_.replace_with(built);
-  fingerprints_ = std::move(prints);
   state_.set_loaded(count, *generation);
   ++loads_;
   spdlog::info("knowledge index: {} articles (generation {})", count, *generation);
@@ -190,10 +193,18 @@ Result<db::Connection> IndexSync::connect_and_load() {
 }
 
 void IndexSync::run() {
-  lower_this_thread_priority();
   bool failing = false;
   while (!stopping_) {
-    auto conn = connect_and_load();
+    // Nothing may escape the thread (std::terminate would take the server
+    // down): running out of memory or threads in a rebuild is a failed
+    // load, retried like a lost database.
+    std::optional<Result<db::Connection>> attempt;
+    try {
+      attempt.emplace(connect_and_load());
+    } catch (const std::exception& e) {
+      attempt.emplace(make_error(Code::kInternal, std::string("knowledge index: ") + e.what()));
+    }
+    auto& conn = *attempt;
     if (!conn) {
       if (stopping_) break;
       if (!failing) {
@@ -205,7 +216,11 @@ void IndexSync::run() {
       continue;
     }
     failing = false;
-    follow(*conn);
+    try {
+      follow(*conn);
+    } catch (const std::exception& e) {
+      spdlog::warn("knowledge index: {}; reloading", e.what());
+    }
   }
 }
 
@@ -221,18 +236,17 @@ Result<void> IndexSync::refresh(db::Connection& conn,
     std::string id(r->value(row, 0));
     missing.erase(id);
     const Embedding vector = embedding_of(*r, row);
-    const uint64_t print = fingerprint(vector);
-    auto known = fingerprints_.find(id);
-    if (known != fingerprints_.end() && known->second == print) continue;
+    // Compared with what the index holds now, however it got there (a
+    // write route upserts directly, knowledge_routes.cpp): an unchanged
+    // article costs its read and no graph update, whoever sent the notice.
+    if (index_.holds(id, vector)) continue;
     if (auto added = index_.upsert(id, vector); !added) return added.error();
-    fingerprints_[std::move(id)] = print;
     ++changed;
   }
   for (const std::string& id : missing) {
-    // Removed even when unknown here: a write route may have added it to
-    // the index directly (knowledge_routes.cpp) before this notice came.
+    if (!index_.contains(id)) continue;
     index_.remove(id);
-    if (fingerprints_.erase(id) > 0) ++changed;
+    ++changed;
   }
   refreshes_ += changed;
   state_.set_articles(index_.size());

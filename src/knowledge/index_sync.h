@@ -101,10 +101,6 @@ class IndexSync {
   AnnIndex& index_;
   IndexState& state_;
   IndexSyncOptions options_;
-  // A hash of the vector each id has in the index, so that a notice for an
-  // article whose embedding did not change costs a read and no graph update
-  // (any role may send notices). Touched only by the thread.
-  std::unordered_map<std::string, uint64_t> fingerprints_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};

@@ -13,6 +13,7 @@
 
 #include "db/connection.h"
 #include "knowledge/ann_index.h"
+#include "knowledge/embedder.h"
 #include "knowledge/index_sync.h"
 #include "support/run_cscx.h"
 #include "support/test_database.h"
@@ -114,6 +115,30 @@ TEST_F(IndexSyncTest, AFloodOfBogusNoticesChangesNothing) {
   EXPECT_EQ(index.size(), size + 1);
   EXPECT_EQ(sync->refreshes(), refreshes + 1);
   EXPECT_EQ(sync->loads(), 1u);
+}
+
+// A write route upserts into the index directly (knowledge_routes.cpp);
+// when the row then goes back to what the sync last read (another server's
+// write, an out-of-band revert), its notice must still put the row's
+// vector back: the refresh compares with what the index holds.
+TEST_F(IndexSyncTest, ANoticeRestoresTheRowOverADirectWrite) {
+  AnnIndex index;
+  IndexState state;
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  const std::string id =
+      query_value(admin_, "SELECT id FROM knowledge_base WHERE title = 'Article 1'");
+  const knowledge::Embedding stored =
+      knowledge::embed_article("Article 1", "Body of article 1", {});
+  ASSERT_TRUE(index.holds(id, stored));
+  const knowledge::Embedding other = knowledge::embed_text("renewal playbook for churn risk");
+  ASSERT_TRUE(index.upsert(id, other));  // as a route on this server would
+  ASSERT_FALSE(index.holds(id, stored));
+
+  exec_or_throw(admin_, "SELECT pg_notify('cscx_knowledge', '" + id + "')");
+  sync_point(index);
+  EXPECT_TRUE(index.holds(id, stored));
+  EXPECT_FALSE(index.holds(id, other));
 }
 
 TEST_F(IndexSyncTest, AMovedGenerationAndKbReindexRebuild) {
