@@ -569,14 +569,15 @@ Result<void> AnnIndex::add_in_parallel(std::span<const std::span<const float>> f
   return ok();
 }
 
-void AnnIndex::remove(std::string_view id) {
+bool AnnIndex::remove(std::string_view id) {
   auto lock = lock_exclusive();
   Graph& g = *graph_;
   const auto it = g.label_of.find(std::string(id));
-  if (it == g.label_of.end() || !g.live[it->second]) return;
+  if (it == g.label_of.end() || !g.live[it->second]) return false;
   g.hnsw.markDelete(it->second);
   g.live[it->second] = false;
   --g.live_count;
+  return true;
 }
 
 bool AnnIndex::holds(std::string_view id, std::span<const float> vector) const {
@@ -594,12 +595,6 @@ bool AnnIndex::holds(std::string_view id, std::span<const float> vector) const {
         g.hnsw.getDataByInternalId(g.hnsw.label_lookup_.at(it->second)));
   }
   return std::equal(vector.begin(), vector.end(), stored);
-}
-
-bool AnnIndex::contains(std::string_view id) const {
-  auto lock = lock_shared();
-  const auto it = graph_->label_of.find(std::string(id));
-  return it != graph_->label_of.end() && graph_->live[it->second];
 }
 
 void AnnIndex::clear() {

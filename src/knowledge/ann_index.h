@@ -82,16 +82,14 @@ class AnnIndex {
   // changed, when any vector has the wrong width.
   [[nodiscard]] Result<void> upsert_batch(std::span<const AnnItem> items);
 
-  // Drops `id` from results; nothing happens when it is absent.
-  void remove(std::string_view id);
+  // Drops `id` from results; false (and nothing happens) when it was not
+  // searchable.
+  bool remove(std::string_view id);
 
   // True when `id` is searchable with exactly `vector` (the exact floats,
   // whatever the codec): what a refresh compares a re-read row against, so
   // writes that reached the index by any path count.
   bool holds(std::string_view id, std::span<const float> vector) const;
-
-  // True when `id` is searchable.
-  bool contains(std::string_view id) const;
 
   // Drops every id (a rebuild then upserts them again).
   void clear();

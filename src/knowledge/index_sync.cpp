@@ -244,9 +244,7 @@ Result<void> IndexSync::refresh(db::Connection& conn,
     ++changed;
   }
   for (const std::string& id : missing) {
-    if (!index_.contains(id)) continue;
-    index_.remove(id);
-    ++changed;
+    if (index_.remove(id)) ++changed;
   }
   refreshes_ += changed;
   state_.set_articles(index_.size());
