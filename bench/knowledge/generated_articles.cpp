@@ -58,7 +58,8 @@ std::string ArticleGenerator::query() {
   return words(topic, 3 + static_cast<int>(next() % 4), 0.9);
 }
 
-std::string ArticleGenerator::query_from(const GeneratedArticle& article) {
+std::string ArticleGenerator::query_from(const GeneratedArticle& article, int min_words,
+                                         int max_words) {
   std::vector<std::string_view> pool;
   for (const std::string* text : {&article.title, &article.content}) {
     std::string_view rest = *text;
@@ -69,7 +70,7 @@ std::string ArticleGenerator::query_from(const GeneratedArticle& article) {
     }
   }
   std::string out;
-  const int count = 3 + static_cast<int>(next() % 4);
+  const int count = min_words + static_cast<int>(next() % unsigned(max_words - min_words + 1));
   for (int i = 0; i < count && !pool.empty(); ++i) {
     if (i > 0) out += ' ';
     out += pool[next() % pool.size()];

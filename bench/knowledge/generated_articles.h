@@ -25,8 +25,9 @@ class ArticleGenerator {
   std::string query();
   // Three to six words picked from `article` (its title and content), as a
   // user looking for an article they half remember would type: a mix of
-  // topic and common words, whose nearest articles are far fewer.
-  std::string query_from(const GeneratedArticle& article);
+  // topic and common words, whose nearest articles are far fewer. Other
+  // bounds make longer queries (a pasted passage).
+  std::string query_from(const GeneratedArticle& article, int min_words = 3, int max_words = 6);
 
  private:
   std::string words(const std::vector<std::string>& topic, int count, double topic_share);

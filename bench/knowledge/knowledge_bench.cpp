@@ -13,10 +13,13 @@
 //       [--recall-queries 300] [--m 32] [--efc 200] [--ef 128]
 //       [--efs 64,128,256] [--threads 0] [--kernel avx2|plain]
 //       [--codec int8|float16|float32] [--reranks 40]
-//       [--query-mode topic|article|both] [--seed 42]
+//       [--query-mode topic|article|passage|both|all] [--scan-mibs 0,32]
+//       [--seed 42]
 //   --sweep is --efs 64,128,256,512. --reranks: the candidates re-ranked
 //   exactly (AnnOptions::rerank_candidates, 0 = the whole beam), each
-//   value measured at every ef over the one built index.
+//   value measured at every ef over the one built index. --scan-mibs:
+//   AnnOptions::exact_scan_bytes in MiB (0 = the graph only), each measured;
+//   a row whose queries all scan does not depend on ef and is printed once.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -53,6 +56,8 @@ struct Options {
   std::vector<std::size_t> reranks{40};
   bool topic_queries = true;
   bool article_queries = true;
+  bool passage_queries = true;
+  std::vector<std::size_t> scan_mibs{0, AnnOptions{}.exact_scan_bytes >> 20};
   std::uint32_t seed = 42;
 };
 
@@ -118,13 +123,18 @@ bool parse(int argc, char** argv, Options& o) {
     else if (flag == "--codec" && std::strcmp(value, "float16") == 0) o.codec = VectorCodec::kFloat16;
     else if (flag == "--codec" && std::strcmp(value, "float32") == 0) o.codec = VectorCodec::kFloat32;
     else if (flag == "--reranks") o.reranks = parse_list(value);
+    else if (flag == "--scan-mibs") o.scan_mibs = parse_list(value);
     else if (flag == "--query-mode") {
-      o.topic_queries = std::strcmp(value, "article") != 0;
-      o.article_queries = std::strcmp(value, "topic") != 0;
+      const std::string mode = value;
+      o.topic_queries = mode == "topic" || mode == "both" || mode == "all";
+      o.article_queries = mode == "article" || mode == "both" || mode == "all";
+      o.passage_queries = mode == "passage" || mode == "all";
+      if (!o.topic_queries && !o.article_queries && !o.passage_queries) return false;
     }
     else return false;
   }
-  return o.articles > 0 && o.queries > 0 && !o.efs.empty() && !o.reranks.empty();
+  return o.articles > 0 && o.queries > 0 && !o.efs.empty() && !o.reranks.empty() &&
+         !o.scan_mibs.empty();
 }
 
 struct Exact {
@@ -185,15 +195,26 @@ void evaluate(const Options& o, AnnIndex& index, const std::vector<Embedding>& v
     mean_crowd += double(e.within_1pct) / double(recall_queries);
   }
 
-  fmt::print("queries                 {} ({}), embedding {:.1f} us each\n", o.queries, mode,
-             query_embed_us);
+  std::vector<double> nonzero;
+  for (const Embedding& q : queries) {
+    nonzero.push_back(double(std::count_if(q.begin(), q.end(), [](float x) { return x != 0; })));
+  }
+  fmt::print("queries                 {} ({}), embedding {:.1f} us each, non-zero values "
+             "p50 {:.0f} p99 {:.0f}\n",
+             o.queries, mode, query_embed_us, percentile(nonzero, 0.5), percentile(nonzero, 0.99));
   fmt::print("exact top-10            {} queries; on average {:.1f} articles within "
              "1e-3 (relative) of the 10th distance (>10 means ties at the boundary), "
              "{:.1f} within 1%\n",
              recall_queries, mean_ties, mean_crowd);
+  for (const std::size_t scan_mib : o.scan_mibs) {
+  index.set_exact_scan_bytes(scan_mib << 20);
+  std::size_t scanned = 0;
+  for (const Embedding& q : queries) scanned += index.method_for(q) == SearchMethod::kExactScan;
   for (const std::size_t rerank : o.reranks) {
   index.set_rerank_candidates(rerank);
   for (const std::size_t ef : o.efs) {
+    // Every query scans: ef plays no part, one row says it all.
+    if (scanned == queries.size() && ef != o.efs.front()) break;
     index.set_ef_search(ef);
     std::vector<double> wall_us, cpu_us;
     std::vector<std::vector<AnnHit>> results;
@@ -215,11 +236,15 @@ void evaluate(const Options& o, AnnIndex& index, const std::vector<Embedding>& v
       }
     }
     const double wanted = 10.0 * double(recall_queries);
-    fmt::print("top-10 ef={:<4} rerank={:<4} wall p50 {:5.0f} us p99 {:5.0f} us | CPU p50 {:5.0f} us "
-               "p99 {:5.0f} us | recall@10 strict {:.4f}, ann-bench {:.4f} | load {}\n",
-               ef, rerank == 0 ? ef : rerank, percentile(wall_us, 0.50), percentile(wall_us, 0.99),
+    fmt::print("top-10 scan<={:<3}MiB ({:3.0f}% scanned) ef={:<4} rerank={:<4} wall p50 {:5.0f} us "
+               "p99 {:5.0f} us | CPU p50 {:5.0f} us p99 {:5.0f} us | recall@10 strict {:.4f}, "
+               "ann-bench {:.4f} | load {}\n",
+               scan_mib, 100.0 * double(scanned) / double(queries.size()),
+               scanned == queries.size() ? std::string("-") : std::to_string(ef),
+               rerank == 0 ? ef : rerank, percentile(wall_us, 0.50), percentile(wall_us, 0.99),
                percentile(cpu_us, 0.50), percentile(cpu_us, 0.99), double(strict) / wanted,
                std::min(1.0, double(tolerant) / wanted), loadavg());
+  }
   }
   }
 }
@@ -233,14 +258,14 @@ int main(int argc, char** argv) {
                "usage: bench_knowledge [--articles N] [--queries N] [--recall-queries N] "
                "[--m N] [--efc N] [--ef N | --efs A,B,.. | --sweep] [--threads N] "
                "[--kernel avx2|plain] [--codec int8|float16|float32] [--reranks A,B,..] "
-               "[--query-mode topic|article|both] [--seed N]\n");
+               "[--query-mode topic|article|passage|both|all] [--scan-mibs A,B,..] [--seed N]\n");
     return 2;
   }
   fmt::print("load average at start   {}\n", loadavg());
   bench::ArticleGenerator generator(o.seed);
   bench::ArticleGenerator query_text(7);
   std::vector<Embedding> vectors;
-  std::vector<std::string> topic_text, article_text;
+  std::vector<std::string> topic_text, article_text, passage_text;
   vectors.reserve(o.articles);
   // In article mode query q is drawn from article (q * 7919 + 13) mod N.
   std::vector<std::size_t> query_source(o.queries);
@@ -248,13 +273,17 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> wanted_by(o.articles, SIZE_MAX);
   for (std::size_t q = 0; q < o.queries; ++q) wanted_by[query_source[q]] = q;
   article_text.resize(o.queries);
+  passage_text.resize(o.queries);
+  bench::ArticleGenerator passage_words(11);
   auto start = Clock::now();
   for (std::size_t i = 0; i < o.articles; ++i) {
     const auto a = generator.article();
     vectors.push_back(embed_article(a.title, a.content));
-    if (o.article_queries && wanted_by[i] != SIZE_MAX) {
+    if ((o.article_queries || o.passage_queries) && wanted_by[i] != SIZE_MAX) {
       for (std::size_t q = 0; q < o.queries; ++q) {
-        if (query_source[q] == i) article_text[q] = query_text.query_from(a);
+        if (query_source[q] != i) continue;
+        article_text[q] = query_text.query_from(a);
+        if (o.passage_queries) passage_text[q] = passage_words.query_from(a, 20, 40);
       }
     }
   }
@@ -300,6 +329,9 @@ int main(int argc, char** argv) {
   if (o.topic_queries) evaluate(o, index, vectors, topic_text, "topic: 3-6 words of one topic");
   if (o.article_queries) {
     evaluate(o, index, vectors, article_text, "article: 3-6 words of one article");
+  }
+  if (o.passage_queries) {
+    evaluate(o, index, vectors, passage_text, "passage: 20-40 words of one article");
   }
   fmt::print("load average at end     {}\n", loadavg());
   return 0;

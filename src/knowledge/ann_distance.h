@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -56,6 +57,27 @@ DistanceFunction distance_function(DistanceKernel kernel, std::size_t dimensions
 
 // kAvx2 where available, else kPlain.
 DistanceKernel best_distance_kernel();
+
+// ---- The exact scan (AnnOptions::exact_scan_bytes in ann_index.h) ----
+//
+// A query of a few words has a few dozen non-zero values out of 1536, so
+// its inner product with every article needs only those dimensions of each.
+// For that the index keeps every article's int8 codes (the kInt8 encoding's)
+// a second time, dimension-major: one column of codes per dimension, an
+// article's code at its label. A scan reads the query's columns side by
+// side, kScanLanes articles at a time (one cache line of each column).
+inline constexpr std::size_t kScanLanes = 64;
+
+// For the kScanLanes articles starting at `first` (a pointer into column 0):
+// out[j] = sum over i < count of weights[i] * first[dims[i] * stride + j].
+// Each column's line `ahead` bytes further on is prefetched (0: none).
+// The caller multiplies each sum by its article's int8 scale.
+using ScanFunction = void (*)(const std::int8_t* first, std::size_t stride,
+                              const std::uint32_t* dims, const float* weights, std::size_t count,
+                              std::size_t ahead, float* out);
+
+// The kernel's scan function (kAvx2 needs the CPU to have it, else kPlain's).
+ScanFunction scan_function(DistanceKernel kernel);
 
 std::string_view kernel_name(DistanceKernel kernel);
 std::string_view codec_name(VectorCodec codec);

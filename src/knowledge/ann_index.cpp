@@ -4,13 +4,18 @@
 // global variables: only this file may include it. So the distance kernels
 // of ann_distance.h are picked here too.
 #include <hnswlib/hnswlib.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
 #include <numeric>
 #include <optional>
 #include <queue>
@@ -29,6 +34,8 @@ namespace cscx::knowledge {
 float inner_product_distance_avx2(const void* a, const void* b, const void* count);
 float float16_distance_avx2(const void* a, const void* b, const void* count);
 float int8_distance_avx2(const void* a, const void* b, const void* count);
+void scan_block_avx2(const std::int8_t* first, std::size_t stride, const std::uint32_t* dims,
+                     const float* weights, std::size_t count, std::size_t ahead, float* out);
 #endif
 
 namespace {
@@ -97,6 +104,15 @@ float int8_distance_plain(const void* a_ptr, const void* b_ptr, const void* coun
   std::int32_t dot = 0;
   for (std::size_t i = 0; i < n; ++i) dot += std::int32_t(qa[i]) * std::int32_t(qb[i]);
   return 1.0f - scale_a * scale_b * float(dot);
+}
+
+void scan_block_plain(const std::int8_t* first, std::size_t stride, const std::uint32_t* dims,
+                      const float* weights, std::size_t count, std::size_t /*ahead*/, float* out) {
+  std::fill(out, out + kScanLanes, 0.0f);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::int8_t* codes = first + std::size_t{dims[i]} * stride;
+    for (std::size_t j = 0; j < kScanLanes; ++j) out[j] += weights[i] * float(codes[j]);
+  }
 }
 
 // The int8 code of each value is round(x / scale) with scale = max |x| /
@@ -169,6 +185,14 @@ DistanceFunction distance_function(VectorCodec codec, DistanceKernel kernel,
 
 DistanceFunction distance_function(DistanceKernel kernel, std::size_t dimensions) {
   return distance_function(VectorCodec::kFloat32, kernel, dimensions);
+}
+
+ScanFunction scan_function(DistanceKernel kernel) {
+#if defined(CSCX_KNOWLEDGE_AVX2)
+  if (kernel == DistanceKernel::kAvx2 && cpu_has_avx2()) return &scan_block_avx2;
+#endif
+  (void)kernel;
+  return &scan_block_plain;
 }
 
 DistanceKernel best_distance_kernel() {
@@ -250,6 +274,41 @@ int level_of(hnswlib::labeltype label, double mult) {
   return static_cast<int>(-std::log(u) * mult);
 }
 
+// An allocator for the large arrays a search reads at random or in many
+// streams at once (the float rows, the scan's columns): blocks of 2 MiB or
+// more are 2 MiB-aligned and marked MADV_HUGEPAGE before their first touch,
+// so where transparent huge pages are "madvise" (Debian's default) they are
+// backed by huge pages. At 4 KiB pages nearly every line a scan or re-rank
+// reads is also a TLB miss; with 2 MiB pages the TLB covers the reads.
+template <typename T>
+struct HugePageAllocator {
+  using value_type = T;
+  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}
+
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kHugePage) return std::allocator<T>().allocate(n);
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = std::aligned_alloc(kHugePage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    (void)madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without it, 4 KiB pages
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t n) {
+    if (n * sizeof(T) < kHugePage) return std::allocator<T>().deallocate(p, n);
+    std::free(p);
+  }
+  template <typename U>
+  bool operator==(const HugePageAllocator<U>&) const { return true; }
+};
+
+template <typename T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
 std::size_t resolved_threads(std::size_t wanted) {
   if (wanted > 0) return wanted;
   return std::max(1u, std::thread::hardware_concurrency());
@@ -264,13 +323,41 @@ struct AnnIndex::Graph {
         hnsw(&space, o.initial_capacity, o.m, o.ef_construction),
         level_mult(hnsw.mult_),
         exact_distance(distance_function(VectorCodec::kFloat32, kernel, kEmbeddingDimensions)),
+        scan_block(scan_function(kernel)),
         gated{hnsw.fstdistfunc_, hnsw.dist_func_param_} {
     hnsw.setEf(o.ef_search);
     // addPoint(data, label, level) still draws from hnswlib's generator and
     // keeps that draw when `level` is 0, which most nodes are: with mult_ at
     // 0 its draw is always 0, so every level is ours (level_of()).
     hnsw.mult_ = 0;
-    if (reranks()) floats.resize(hnsw.max_elements_ * kEmbeddingDimensions);
+    if (reranks()) resize_rows(hnsw.max_elements_);
+  }
+
+  // Room for `capacity` labels in the float rows and the scan's columns
+  // (whose length, the stride, is a whole number of kScanLanes).
+  void resize_rows(std::size_t capacity) {
+    floats.resize(capacity * kEmbeddingDimensions);
+    const std::size_t stride = (capacity + kScanLanes - 1) / kScanLanes * kScanLanes;
+    if (stride != column_stride) {
+      HugeVector<std::int8_t> wider(stride * kEmbeddingDimensions);
+      for (std::size_t d = 0; column_stride > 0 && d < kEmbeddingDimensions; ++d) {
+        std::copy_n(columns.begin() + static_cast<std::ptrdiff_t>(d * column_stride),
+                    column_stride, wider.begin() + static_cast<std::ptrdiff_t>(d * stride));
+      }
+      columns.swap(wider);
+      column_stride = stride;
+      column_scales.resize(stride);
+    }
+  }
+
+  // Stores `label`'s int8 encoding (scale, then codes) in the columns.
+  void store_columns(hnswlib::labeltype label, const unsigned char* int8_encoded) {
+    float scale;
+    std::memcpy(&scale, int8_encoded, sizeof scale);
+    const auto* codes = reinterpret_cast<const std::int8_t*>(int8_encoded + sizeof(float));
+    std::int8_t* cell = columns.data() + label;
+    for (std::size_t d = 0; d < kEmbeddingDimensions; ++d) cell[d * column_stride] = codes[d];
+    column_scales[label] = scale;
   }
 
   // With a compact codec the graph holds an approximation, and the exact
@@ -285,9 +372,26 @@ struct AnnIndex::Graph {
   hnswlib::HierarchicalNSW<float> hnsw;
   double level_mult;  // 1 / ln M, hnswlib's level scale
   DistanceFunction exact_distance;
-  std::vector<float> floats;  // empty with kFloat32
+  HugeVector<float> floats;  // empty with kFloat32
+  // With a compact codec, the exact scan's copy of every label's int8 codes
+  // (ann_distance.h): dimension d's code of `label` is
+  // columns[d * column_stride + label]; column_scales[label] is its scale.
+  HugeVector<std::int8_t> columns;
+  std::size_t column_stride = 0;
+  std::vector<float> column_scales;
+  ScanFunction scan_block;
   std::mutex level_draw;      // see distance_releasing_draw()
   GatedDistance gated;        // hnswlib's own distance, called by distance_releasing_draw
+  using Scored = std::pair<float, hnswlib::labeltype>;  // distance (1 - cos), label
+  // The exact scan (AnnOptions::exact_scan_bytes): every live label's
+  // distance to the query with the non-zero values `weights` at `dims`,
+  // by its int8 codes; the `depth` nearest, in no particular order.
+  std::vector<Scored> scan(std::span<const std::uint32_t> dims, std::span<const float> weights,
+                           std::size_t depth) const;
+  std::size_t scan_bytes(std::size_t nonzero) const {
+    return nonzero * ((ids.size() + kScanLanes - 1) / kScanLanes * kScanLanes);
+  }
+
   // hnswlib labels are integers: label i is ids[i]. A removed id keeps its
   // label, so upserting it again reuses (and unmarks) its node.
   std::unordered_map<std::string, hnswlib::labeltype> label_of;
@@ -420,12 +524,69 @@ std::vector<Candidate> beam_search(const hnswlib::HierarchicalNSW<float>& h, con
   return beam;
 }
 
+// The non-zero values of a query: what the exact scan reads per article.
+struct Support {
+  std::vector<std::uint32_t> dims;
+  std::vector<float> weights;
+};
+
+const Support& support_of(std::span<const float> query) {
+  thread_local Support support;
+  support.dims.clear();
+  support.weights.clear();
+  for (std::size_t d = 0; d < query.size(); ++d) {
+    if (query[d] != 0.0f) {
+      support.dims.push_back(static_cast<std::uint32_t>(d));
+      support.weights.push_back(query[d]);
+    }
+  }
+  return support;
+}
+
+// How far ahead in each column the scan asks for the lines it will read.
+constexpr std::size_t kScanPrefetchBytes = 4 * kScanLanes;
+
 bool kernel_available(const AnnOptions& o) {
   return distance_function(o.codec, o.kernel, kEmbeddingDimensions) != nullptr &&
          distance_function(VectorCodec::kFloat32, o.kernel, kEmbeddingDimensions) != nullptr;
 }
 
 }  // namespace
+
+std::vector<AnnIndex::Graph::Scored> AnnIndex::Graph::scan(std::span<const std::uint32_t> dims,
+                                                         std::span<const float> weights,
+                                                         std::size_t depth) const {
+  // Candidates below `cutoff` are collected; when 4 x depth are, the nearest
+  // `depth` are kept and the farthest of those becomes the cutoff, so most
+  // articles cost one comparison.
+  std::vector<Scored> best;
+  best.reserve(4 * depth);
+  float cutoff = std::numeric_limits<float>::infinity();
+  auto trim = [&] {
+    std::nth_element(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(depth - 1),
+                     best.end());
+    best.resize(depth);
+    cutoff = best.back().first;
+  };
+  const std::size_t count = ids.size();
+  alignas(32) float sums[kScanLanes];
+  for (std::size_t first = 0; first < count; first += kScanLanes) {
+    // Prefetching past a column's end would only read the next column.
+    const std::size_t ahead = first + kScanLanes + kScanPrefetchBytes <= count ? kScanPrefetchBytes : 0;
+    scan_block(columns.data() + first, column_stride, dims.data(), weights.data(), dims.size(),
+               ahead, sums);
+    const std::size_t lanes = std::min(kScanLanes, count - first);
+    for (std::size_t j = 0; j < lanes; ++j) {
+      const float distance = 1.0f - sums[j] * column_scales[first + j];
+      if (distance < cutoff && live[first + j]) {
+        best.emplace_back(distance, first + j);
+        if (best.size() == 4 * depth) trim();
+      }
+    }
+  }
+  if (best.size() > depth) trim();
+  return best;
+}
 
 AnnIndex::AnnIndex(AnnOptions options)
     : options_(options),
@@ -454,7 +615,7 @@ Result<void> AnnIndex::grow_to(std::size_t count) {
     // The float rows first: if hnswlib's resize then fails, the rows are
     // merely larger than needed; the other way round a later call would
     // see the capacity and never grow them.
-    if (graph_->reranks()) graph_->floats.resize(capacity * kEmbeddingDimensions);
+    if (graph_->reranks()) graph_->resize_rows(capacity);
     hnsw.resizeIndex(capacity);
   } catch (const std::exception& e) {
     return make_error(Code::kInternal, std::string("knowledge index: ") + e.what());
@@ -473,6 +634,16 @@ Result<void> AnnIndex::add_point(std::span<const float> vector, std::size_t labe
   thread_local std::vector<unsigned char> encoded;
   encoded.resize(encoded_size(g.codec, kEmbeddingDimensions));
   encode_vector(g.codec, vector, encoded.data());
+  if (g.reranks()) {
+    if (g.codec == VectorCodec::kInt8) {
+      g.store_columns(label, encoded.data());
+    } else {
+      thread_local std::vector<unsigned char> int8;
+      int8.resize(encoded_size(VectorCodec::kInt8, kEmbeddingDimensions));
+      encode_vector(VectorCodec::kInt8, vector, int8.data());
+      g.store_columns(label, int8.data());
+    }
+  }
   std::unique_lock draw(g.level_draw);
   pending_level_draw = &draw;
   try {
@@ -621,40 +792,69 @@ void AnnIndex::replace_with(AnnIndex& built) {
   // the lock, so searches do not wait for it.
 }
 
+bool AnnIndex::scans(std::size_t nonzero) const {
+  return graph_->reranks() && options_.exact_scan_bytes > 0 &&
+         graph_->scan_bytes(nonzero) <= options_.exact_scan_bytes;
+}
+
+SearchMethod AnnIndex::method_for(std::span<const float> query) const {
+  auto lock = lock_shared();
+  return scans(support_of(query).dims.size()) ? SearchMethod::kExactScan : SearchMethod::kGraph;
+}
+
 std::vector<AnnHit> AnnIndex::search(std::span<const float> query, std::size_t k) const {
   std::vector<AnnHit> hits;
   if (query.size() != kEmbeddingDimensions || k == 0) return hits;
+  // The zero vector (text without a word) is equally far from everything.
+  const Support& support = support_of(query);
+  if (support.dims.empty()) return hits;
   auto lock = lock_shared();
   const Graph& g = *graph_;
-  thread_local std::vector<unsigned char> encoded;
-  encoded.resize(encoded_size(g.codec, kEmbeddingDimensions));
-  encode_vector(g.codec, query, encoded.data());
-  // The beam is at least k wide, and at least as wide as the re-rank.
+  // At least k candidates, and at least as many as the re-rank takes.
   const std::size_t depth = std::max(
       k, options_.rerank_candidates > 0 ? options_.rerank_candidates : options_.ef_search);
-  std::vector<Candidate> ranked =
-      beam_search(g.hnsw, encoded.data(), std::max(options_.ef_search, depth));
-  // With a compact codec, the `depth` nearest by exact distance (1 - cos);
-  // with kFloat32 the graph's distance is already exact.
+  std::vector<Graph::Scored> ranked;
+  if (scans(support.dims.size())) {
+    ranked = g.scan(support.dims, support.weights, depth);
+  } else {
+    thread_local std::vector<unsigned char> encoded;
+    encoded.resize(encoded_size(g.codec, kEmbeddingDimensions));
+    encode_vector(g.codec, query, encoded.data());
+    const std::vector<Candidate> beam =
+        beam_search(g.hnsw, encoded.data(), std::max(options_.ef_search, depth));
+    ranked.reserve(beam.size());
+    for (const auto& [distance, node] : beam) {
+      ranked.emplace_back(distance, g.hnsw.getExternalLabel(node));
+    }
+    // The beam comes nearest first: with a compact codec, its `depth`
+    // nearest are re-ranked.
+    if (g.reranks()) ranked.resize(std::min(ranked.size(), depth));
+  }
+  // With a compact codec the distances so far are approximate: each
+  // candidate's is recomputed from its float row. kFloat32 walks exact ones.
   if (g.reranks()) {
-    ranked.resize(std::min(ranked.size(), depth));
-    auto exact = [&](std::size_t i) {
-      return g.exact_vector(g.hnsw.getExternalLabel(ranked[i].second)).data();
-    };
     for (std::size_t i = 0; i < ranked.size(); ++i) {
       if (i + 1 < ranked.size()) {
-        prefetch(reinterpret_cast<const char*>(exact(i + 1)), kEmbeddingDimensions * sizeof(float));
+        prefetch(reinterpret_cast<const char*>(g.exact_vector(ranked[i + 1].second).data()),
+                 kEmbeddingDimensions * sizeof(float));
       }
-      ranked[i].first = g.exact_distance(query.data(), exact(i), &kEmbeddingDimensions);
+      ranked[i].first =
+          g.exact_distance(query.data(), g.exact_vector(ranked[i].second).data(),
+                           &kEmbeddingDimensions);
     }
   }
   k = std::min(k, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end());
   hits.reserve(k);
   for (std::size_t i = 0; i < k; ++i) {
-    hits.push_back(AnnHit{g.ids[g.hnsw.getExternalLabel(ranked[i].second)], 1.0f - ranked[i].first});
+    hits.push_back(AnnHit{g.ids[ranked[i].second], 1.0f - ranked[i].first});
   }
   return hits;
+}
+
+void AnnIndex::set_exact_scan_bytes(std::size_t bytes) {
+  auto lock = lock_exclusive();
+  options_.exact_scan_bytes = bytes;
 }
 
 void AnnIndex::set_ef_search(std::size_t ef) {
@@ -688,6 +888,7 @@ std::size_t AnnIndex::memory_bytes() const {
   const auto& h = graph_->hnsw;
   std::size_t bytes = h.max_elements_ * h.size_data_per_element_;
   bytes += graph_->floats.capacity() * sizeof(float);
+  bytes += graph_->columns.capacity() + graph_->column_scales.capacity() * sizeof(float);
   for (std::size_t i = 0; i < h.cur_element_count; ++i) {
     bytes += static_cast<std::size_t>(h.element_levels_[i]) * h.size_links_per_element_;
   }

@@ -222,5 +222,42 @@ TEST(AnnDistance, Avx2KernelsOfTheEncodingsMatchThePlainOnes) {
   }
 }
 
+// The scan's kernel: out[j] = sum of weights[i] * dims[i]'s code of lane j.
+// The plain kernel against a sum written here, the AVX2 one against the
+// plain one (FMA rounds once per step, so within float tolerance).
+TEST(AnnDistance, ScanKernelsSumTheChosenColumnsOfEachLane) {
+  std::mt19937 random(9);
+  std::uniform_int_distribution<int> code(-127, 127);
+  std::uniform_real_distribution<float> weight(-1.0f, 1.0f);
+  const std::size_t stride = 3 * kScanLanes;  // three blocks of lanes per column
+  std::vector<std::int8_t> columns(stride * kEmbeddingDimensions);
+  for (auto& c : columns) c = static_cast<std::int8_t>(code(random));
+  for (const std::size_t count : {0u, 1u, 7u, 50u, 1536u}) {
+    SCOPED_TRACE(count);
+    std::vector<std::uint32_t> dims(count);
+    std::vector<float> weights(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      dims[i] = count == kEmbeddingDimensions ? std::uint32_t(i)
+                                              : std::uint32_t(random() % kEmbeddingDimensions);
+      weights[i] = weight(random);
+    }
+    const std::int8_t* first = columns.data() + kScanLanes;  // the middle block
+    std::vector<float> plain(kScanLanes), fast(kScanLanes);
+    scan_function(DistanceKernel::kPlain)(first, stride, dims.data(), weights.data(), count,
+                                          kScanLanes, plain.data());
+    for (std::size_t j = 0; j < kScanLanes; ++j) {
+      double sum = 0;
+      for (std::size_t i = 0; i < count; ++i) sum += weights[i] * first[dims[i] * stride + j];
+      ASSERT_NEAR(plain[j], sum, 1e-3 * (1 + std::sqrt(double(count)))) << j;
+    }
+    if (distance_function(VectorCodec::kInt8, DistanceKernel::kAvx2, 8) == nullptr) continue;
+    scan_function(DistanceKernel::kAvx2)(first, stride, dims.data(), weights.data(), count,
+                                         kScanLanes, fast.data());
+    for (std::size_t j = 0; j < kScanLanes; ++j) {
+      ASSERT_NEAR(fast[j], plain[j], 1e-4 * (1 + std::abs(plain[j]))) << j;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cscx::knowledge

@@ -17,9 +17,26 @@ namespace {
 
 std::string id_of(std::size_t i) { return "article-" + std::to_string(i); }
 
+// Tests of the graph itself (recall per ef_search, build reproducibility)
+// turn the exact scan off; a test of what search() promises runs with both.
+AnnOptions graph_only(AnnOptions options = {}) {
+  options.exact_scan_bytes = 0;
+  return options;
+}
+
+// Each method search() can take, as options to build an index with.
+struct Method {
+  std::string name;
+  AnnOptions options;
+};
+const std::vector<Method>& both_methods() {
+  static const std::vector<Method> methods{{"graph", graph_only()}, {"exact scan", AnnOptions{}}};
+  return methods;
+}
+
 struct Corpus {
   std::vector<Embedding> vectors;
-  AnnIndex index;
+  AnnIndex index{graph_only()};
 };
 
 std::unique_ptr<Corpus> generated_corpus(std::size_t n, std::uint32_t seed) {
@@ -54,7 +71,9 @@ TEST(AnnIndex, RecallAtTenAgainstExactSearchIsAtLeast95Percent) {
 }
 
 TEST(AnnIndex, HitsAreOrderedAndCarryTheCosine) {
-  AnnIndex index;
+  for (const Method& method : both_methods()) {
+  SCOPED_TRACE(method.name);
+  AnnIndex index(method.options);
   const Embedding a = embed_text("renewal playbook for enterprise customers");
   const Embedding b = embed_text("renewal risk signals");
   const Embedding c = embed_text("office party planning");
@@ -68,10 +87,14 @@ TEST(AnnIndex, HitsAreOrderedAndCarryTheCosine) {
   EXPECT_EQ(hits[1].id, "b");
   EXPECT_NEAR(hits[1].similarity, similarity(a, b), 1e-4);
   EXPECT_GE(hits[1].similarity, hits[2].similarity);
+  EXPECT_TRUE(index.search(embed_text("!!!"), 3).empty());  // no word: the zero vector
+  }
 }
 
 TEST(AnnIndex, UpsertReplacesAndRemoveHides) {
-  AnnIndex index;
+  for (const Method& method : both_methods()) {
+  SCOPED_TRACE(method.name);
+  AnnIndex index(method.options);
   const Embedding pricing = embed_text("pricing tiers and discounts");
   const Embedding onboarding = embed_text("onboarding kickoff agenda");
   ASSERT_TRUE(index.upsert("x", pricing));
@@ -97,6 +120,7 @@ TEST(AnnIndex, UpsertReplacesAndRemoveHides) {
   index.clear();
   EXPECT_EQ(index.size(), 0u);
   EXPECT_TRUE(index.search(pricing, 5).empty());
+  }
 }
 
 TEST(AnnIndex, RefusesVectorsOfTheWrongWidth) {
@@ -123,7 +147,10 @@ TEST(AnnIndex, GrowsPastItsInitialCapacity) {
 // Searches keep answering with valid ids while another thread inserts,
 // replaces and removes; under TSan this is also the data-race check.
 TEST(AnnIndex, SearchesRunWhileUpdatesArrive) {
-  AnnIndex index(AnnOptions{.initial_capacity = 16});
+  for (Method method : both_methods()) {
+  SCOPED_TRACE(method.name);
+  method.options.initial_capacity = 16;
+  AnnIndex index(method.options);
   bench::ArticleGenerator generator(5);
   std::vector<Embedding> vectors;
   for (int i = 0; i < 400; ++i) {
@@ -164,6 +191,7 @@ TEST(AnnIndex, SearchesRunWhileUpdatesArrive) {
   for (auto& r : readers) r.join();
   EXPECT_EQ(bad.load(), 0);
   EXPECT_EQ(index.size(), live.size());
+  }
 }
 
 
@@ -203,7 +231,7 @@ double recall_at_10(const AnnIndex& index, const std::vector<Embedding>& vectors
 }
 
 TEST(AnnIndex, SetEfSearchIsReportedAndNeverCutsResultsBelowK) {
-  AnnIndex index(AnnOptions{.ef_search = 64});
+  AnnIndex index(graph_only(AnnOptions{.ef_search = 64}));
   EXPECT_EQ(index.ef_search(), 64u);
   const auto vectors = generated_vectors(300, 4);
   insert_batch(index, vectors);
@@ -223,7 +251,7 @@ TEST(AnnIndex, SetEfSearchIsReportedAndNeverCutsResultsBelowK) {
 // recall is what the one-by-one build gets (>= 0.95 at this size).
 TEST(AnnIndex, ThreadedBatchBuildKeepsEveryArticleAndTheRecall) {
   const auto vectors = generated_vectors(4000, 7);
-  AnnIndex index(AnnOptions{.build_threads = 4});
+  AnnIndex index(graph_only(AnnOptions{.build_threads = 4}));
   insert_batch(index, vectors);
   EXPECT_EQ(index.size(), vectors.size());
   for (std::size_t i = 0; i < vectors.size(); i += 97) {
@@ -241,8 +269,8 @@ TEST(AnnIndex, ThreadedBatchBuildKeepsEveryArticleAndTheRecall) {
 // from a generator shared between threads).
 TEST(AnnIndex, SingleThreadedBatchBuildIsReproducible) {
   const auto vectors = generated_vectors(1500, 9);
-  AnnIndex first(AnnOptions{.build_threads = 1});
-  AnnIndex second(AnnOptions{.build_threads = 1});
+  AnnIndex first(graph_only(AnnOptions{.build_threads = 1}));
+  AnnIndex second(graph_only(AnnOptions{.build_threads = 1}));
   insert_batch(first, vectors);
   insert_batch(second, vectors);
   bench::ArticleGenerator queries(12);
@@ -256,7 +284,9 @@ TEST(AnnIndex, SingleThreadedBatchBuildIsReproducible) {
 }
 
 TEST(AnnIndex, BatchKeepsTheLastVectorOfARepeatedIdAndRefusesBadWidths) {
-  AnnIndex index;
+  for (const Method& method : both_methods()) {
+  SCOPED_TRACE(method.name);
+  AnnIndex index(method.options);
   const Embedding pricing = embed_text("pricing tiers and discounts");
   const Embedding onboarding = embed_text("onboarding kickoff agenda");
   const std::vector<float> short_vector(10, 0.1f);
@@ -274,6 +304,7 @@ TEST(AnnIndex, BatchKeepsTheLastVectorOfARepeatedIdAndRefusesBadWidths) {
   ASSERT_TRUE(index.upsert_batch(again));
   EXPECT_EQ(index.size(), 2u);
   EXPECT_EQ(index.search(pricing, 1)[0].id, "b");
+  }
 }
 
 // The kernel changes only rounding: indexes built with either give the
@@ -283,8 +314,8 @@ TEST(AnnIndex, EitherDistanceKernelBuildsAnEquallyGoodIndex) {
     GTEST_SKIP() << "no AVX2+FMA on this CPU or build";
   }
   const auto vectors = generated_vectors(1500, 13);
-  AnnIndex plain(AnnOptions{.build_threads = 1, .kernel = DistanceKernel::kPlain});
-  AnnIndex avx2(AnnOptions{.build_threads = 1, .kernel = DistanceKernel::kAvx2});
+  AnnIndex plain(graph_only(AnnOptions{.build_threads = 1, .kernel = DistanceKernel::kPlain}));
+  AnnIndex avx2(graph_only(AnnOptions{.build_threads = 1, .kernel = DistanceKernel::kAvx2}));
   EXPECT_EQ(plain.kernel(), DistanceKernel::kPlain);
   EXPECT_EQ(avx2.kernel(), DistanceKernel::kAvx2);
   insert_batch(plain, vectors);
@@ -299,8 +330,11 @@ TEST(AnnIndex, CompactCodecsReturnHitsSortedByTheExactSimilarity) {
   const auto vectors = generated_vectors(2000, 17);
   for (const VectorCodec codec : {VectorCodec::kInt8, VectorCodec::kFloat16}) {
     for (const std::size_t rerank : {0u, 10u, 40u}) {
-      SCOPED_TRACE(std::string(codec_name(codec)) + " rerank " + std::to_string(rerank));
-      AnnIndex index(AnnOptions{.ef_search = 64, .codec = codec, .rerank_candidates = rerank});
+    for (const std::size_t scan_bytes : {std::size_t{0}, AnnOptions{}.exact_scan_bytes}) {
+      SCOPED_TRACE(std::string(codec_name(codec)) + " rerank " + std::to_string(rerank) +
+                   " exact_scan_bytes " + std::to_string(scan_bytes));
+      AnnIndex index(AnnOptions{.ef_search = 64, .codec = codec, .rerank_candidates = rerank,
+                                .exact_scan_bytes = scan_bytes});
       insert_batch(index, vectors);
       bench::ArticleGenerator queries(23);
       for (int q = 0; q < 30; ++q) {
@@ -316,6 +350,7 @@ TEST(AnnIndex, CompactCodecsReturnHitsSortedByTheExactSimilarity) {
         }
       }
     }
+    }
   }
 }
 
@@ -323,7 +358,7 @@ TEST(AnnIndex, CompactCodecsReturnHitsSortedByTheExactSimilarity) {
 // asked for at least k).
 TEST(AnnIndex, RerankDepthBelowKStillReturnsK) {
   const auto vectors = generated_vectors(500, 18);
-  AnnIndex index(AnnOptions{.ef_search = 16, .rerank_candidates = 3});
+  AnnIndex index(graph_only(AnnOptions{.ef_search = 16, .rerank_candidates = 3}));
   insert_batch(index, vectors);
   EXPECT_EQ(index.search(vectors[5], 10).size(), 10u);
   EXPECT_EQ(index.search(vectors[5], 10)[0].id, id_of(5));
@@ -336,18 +371,86 @@ TEST(AnnIndex, RerankDepthBelowKStillReturnsK) {
 // on the same articles and queries, each built by one thread.
 TEST(AnnIndex, CompactCodecsKeepTheRecallOfTheFloatGraph) {
   const auto vectors = generated_vectors(3000, 19);
-  AnnIndex float32(AnnOptions{.build_threads = 1, .codec = VectorCodec::kFloat32});
+  AnnIndex float32(graph_only(AnnOptions{.build_threads = 1, .codec = VectorCodec::kFloat32}));
   insert_batch(float32, vectors);
   const double baseline = recall_at_10(float32, vectors, 29);
   RecordProperty("recall_float32", std::to_string(baseline));
   for (const VectorCodec codec : {VectorCodec::kInt8, VectorCodec::kFloat16}) {
-    AnnIndex compact(AnnOptions{.build_threads = 1, .codec = codec});
+    AnnIndex compact(graph_only(AnnOptions{.build_threads = 1, .codec = codec}));
     insert_batch(compact, vectors);
     const double recall = recall_at_10(compact, vectors, 29);
     RecordProperty(std::string("recall_") + std::string(codec_name(codec)), std::to_string(recall));
     EXPECT_GE(recall, baseline - 0.005) << codec_name(codec);
     EXPECT_GE(recall, 0.95) << codec_name(codec);
   }
+}
+
+// A short query is answered by the exact scan: the same top 10 as
+// exhaustive float search, hit by hit, whatever the graph would find.
+TEST(AnnIndex, ExactScanFindsTheExactTopTen) {
+  const auto vectors = generated_vectors(3000, 31);
+  for (const VectorCodec codec : {VectorCodec::kInt8, VectorCodec::kFloat16}) {
+    SCOPED_TRACE(codec_name(codec));
+    // A one-node beam: a graph search would miss most of the top 10.
+    AnnIndex index(AnnOptions{.ef_search = 1, .codec = codec});
+    insert_batch(index, vectors);
+    bench::ArticleGenerator queries(37);
+    for (int q = 0; q < 100; ++q) {
+      const Embedding query = embed_text(queries.query());
+      ASSERT_EQ(index.method_for(query), SearchMethod::kExactScan);
+      const auto hits = index.search(query, 10);
+      const auto exact = exact_top_k(vectors, query, 10);
+      ASSERT_EQ(hits.size(), 10u);
+      for (std::size_t i = 0; i < 10; ++i) {
+        // Compared by similarity, so an exact tie in either order passes.
+        EXPECT_NEAR(hits[i].similarity, similarity(vectors[exact[i]], query), 1e-6) << q << " " << i;
+      }
+    }
+  }
+}
+
+// Removed articles never come back from the scan, replaced ones come back
+// with their new vector, and a block's unused lanes are never hits.
+TEST(AnnIndex, ExactScanSeesRemovalsAndReplacements) {
+  const auto vectors = generated_vectors(130, 41);  // three blocks of 64, the last partial
+  AnnIndex index;
+  insert_batch(index, vectors);
+  for (std::size_t i = 0; i < vectors.size(); i += 2) index.remove(id_of(i));
+  ASSERT_TRUE(index.upsert(id_of(3), vectors[4]));  // 3 now reads as 4 did
+  const Embedding query = embed_text("renewal");
+  ASSERT_EQ(index.method_for(query), SearchMethod::kExactScan);
+  const auto hits = index.search(query, 200);
+  EXPECT_EQ(hits.size(), vectors.size() / 2);  // the odd ones
+  for (const AnnHit& hit : hits) {
+    const std::size_t i = std::stoul(hit.id.substr(hit.id.find('-') + 1));
+    EXPECT_EQ(i % 2, 1u) << hit.id;
+    EXPECT_NEAR(hit.similarity, similarity(vectors[i == 3 ? 4 : i], query), 1e-6) << hit.id;
+  }
+  EXPECT_EQ(index.search(vectors[4], 1)[0].id, id_of(3));
+}
+
+// The scan is chosen by the bytes it would read (non-zero values x
+// articles); the graph otherwise, always with 0, and always with kFloat32
+// (no float rows to re-rank from, no int8 copy).
+TEST(AnnIndex, SearchMethodFollowsTheScanBudget) {
+  const auto vectors = generated_vectors(200, 43);  // 4 blocks: 256 lanes
+  const Embedding word = embed_text("renewal");
+  std::size_t nonzero = 0;
+  for (const float x : word) nonzero += x != 0.0f;
+  ASSERT_GT(nonzero, 0u);
+  AnnIndex index(AnnOptions{.exact_scan_bytes = nonzero * 256});
+  insert_batch(index, vectors);
+  EXPECT_EQ(index.method_for(word), SearchMethod::kExactScan);
+  EXPECT_EQ(index.method_for(vectors[0]), SearchMethod::kGraph);  // an article: hundreds of values
+  EXPECT_EQ(index.search(vectors[0], 1)[0].id, id_of(0));
+  index.set_exact_scan_bytes(nonzero * 256 - 1);
+  EXPECT_EQ(index.method_for(word), SearchMethod::kGraph);
+  index.set_exact_scan_bytes(0);
+  EXPECT_EQ(index.method_for(word), SearchMethod::kGraph);
+
+  AnnIndex float32(AnnOptions{.codec = VectorCodec::kFloat32});
+  insert_batch(float32, vectors);
+  EXPECT_EQ(float32.method_for(word), SearchMethod::kGraph);
 }
 
 }  // namespace
