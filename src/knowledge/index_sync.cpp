@@ -209,7 +209,7 @@ Result<void> IndexSync::load(db::Connection& conn) {
   // taking their lock.
   const size_t count = built.size();
   index_.replace_with(built);
-  state_.set_loaded(count, *generation);
+  state_.set_loaded(index_, *generation);
   ++loads_;
   spdlog::info("knowledge index: {} articles (generation {})", count, *generation);
   return ok();
@@ -308,7 +308,6 @@ Result<void> IndexSync::refresh(db::Connection& conn,
     if (index_.remove(id)) ++changed;
   }
   refreshes_ += changed;
-  state_.set_articles(index_.size());
   return ok();
 }
 

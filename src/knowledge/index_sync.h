@@ -45,15 +45,20 @@ class IndexState {
   // True once a full load has finished; from then on the index stays
   // searchable (a later reload builds aside and swaps in one step).
   bool ready() const { return ready_.load(); }
-  // Articles in the index when ready(); while loading, articles read so far.
-  // Approximate: updated after each page and each batch of notices.
-  std::size_t articles() const { return articles_.load(); }
+  // Articles in the live index when ready(), read from it, so writes that
+  // reached it by any path (a notice, a write route's direct upsert) count
+  // at once; while loading, the articles read so far (updated after each
+  // page).
+  std::size_t articles() const {
+    return ready_.load() ? live_.load()->size() : articles_.load();
+  }
   // The cscx.knowledge_index generation of the last full load (0: none yet).
   std::int64_t generation() const { return generation_.load(); }
 
   void set_articles(std::size_t articles) { articles_ = articles; }
-  void set_loaded(std::size_t articles, std::int64_t generation) {
-    articles_ = articles;
+  // `live` (the index the load went into) must outlive this state.
+  void set_loaded(const AnnIndex& live, std::int64_t generation) {
+    live_ = &live;
     generation_ = generation;
     ready_ = true;
   }
@@ -61,6 +66,7 @@ class IndexState {
  private:
   std::atomic<bool> ready_{false};
   std::atomic<std::size_t> articles_{0};
+  std::atomic<const AnnIndex*> live_{nullptr};
   std::atomic<std::int64_t> generation_{0};
 };
 

@@ -174,6 +174,23 @@ TEST_F(IndexSyncTest, ANoticeRestoresTheRowOverADirectWrite) {
   EXPECT_FALSE(index.holds(id, other));
 }
 
+// /ready's article count, once loaded, is the live index's: a write
+// route's direct upsert or removal (knowledge_routes.cpp) counts at once,
+// not only after the sync's next batch of notices.
+TEST_F(IndexSyncTest, TheCountFollowsDirectWritesAtOnce) {
+  AnnIndex index;
+  IndexState state;
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  const std::size_t loaded = state.articles();
+  ASSERT_EQ(loaded, article_count());
+  const std::string id = "00000000-0000-0000-0000-00000000abcd";
+  ASSERT_TRUE(index.upsert(id, knowledge::embed_text("renewal playbook")));
+  EXPECT_EQ(state.articles(), loaded + 1);
+  ASSERT_TRUE(index.remove(id));
+  EXPECT_EQ(state.articles(), loaded);
+}
+
 TEST_F(IndexSyncTest, AMovedGenerationAndKbReindexRebuild) {
   AnnIndex index;
   IndexState state;
