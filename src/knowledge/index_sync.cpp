@@ -1,6 +1,7 @@
 #include "knowledge/index_sync.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -79,30 +81,40 @@ std::string uuid_array(const std::vector<std::string>& ids) {
 
 // The load builds the whole graph on all cores (upsert_batch); ten nice
 // levels below the request threads, so a server that listens while it
-// loads still answers quickly. Threads it starts inherit the nice value.
-// Only while it builds: swapping the index in and refreshing articles take
-// the live index's lock, which request threads wait on, so those run at
-// the normal priority (no inversion). Relative, never above 19: an already
-// niced process must not gain priority (as root, setpriority could raise
-// it), and restored to exactly what it was.
-class LowerPriority {
- public:
-  LowerPriority() {
-    errno = 0;
-    const int current = getpriority(PRIO_PROCESS, tid_);
-    if (errno != 0) return;
-    if (setpriority(PRIO_PROCESS, tid_, std::min(19, current + 10)) == 0) previous_ = current;
-  }
-  ~LowerPriority() {
-    if (previous_) (void)setpriority(PRIO_PROCESS, tid_, *previous_);
-  }
-  LowerPriority(const LowerPriority&) = delete;
-  LowerPriority& operator=(const LowerPriority&) = delete;
+// loads still answers quickly. Only the build: swapping the index in and
+// refreshing articles take the live index's lock, which request threads
+// wait on, so those run at the normal priority (no inversion). Hence a
+// thread of its own that lowers itself and ends with the build (threads it
+// starts inherit the value): a non-root process cannot raise a thread's
+// priority back (EACCES), so the sync thread, which refreshes for the
+// server's whole life, must never be lowered. Relative, never above 19: an
+// already niced process must not gain priority (as root it could).
+void lower_own_priority() {
+  const auto tid = static_cast<id_t>(gettid());
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, tid);
+  if (errno != 0) return;
+  (void)setpriority(PRIO_PROCESS, tid, std::min(19, current + 10));
+}
 
- private:
-  const id_t tid_ = static_cast<id_t>(gettid());
-  std::optional<int> previous_;
-};
+// Runs `build` on a new thread named `cscx-kb-build` (the sync thread is
+// `cscx-kb-sync`: `top -H` and tests tell them apart) at a lower priority,
+// and waits for it. Nothing may escape a std::thread (std::terminate): an
+// exception in the build is a failed load.
+Result<void> build_at_low_priority(const std::function<Result<void>()>& build) {
+  std::optional<Result<void>> result;
+  std::thread builder([&] {
+    pthread_setname_np(pthread_self(), "cscx-kb-build");
+    lower_own_priority();
+    try {
+      result.emplace(build());
+    } catch (const std::exception& e) {
+      result.emplace(make_error(Code::kInternal, std::string("knowledge index: ") + e.what()));
+    }
+  });
+  builder.join();
+  return std::move(*result);
+}
 
 }  // namespace
 
@@ -119,7 +131,15 @@ std::unique_ptr<IndexSync> IndexSync::start(std::string conninfo, AnnIndex& inde
                                             IndexState& state, IndexSyncOptions options) {
   std::unique_ptr<IndexSync> sync(
       new IndexSync(std::move(conninfo), index, state, options));
-  sync->thread_ = std::thread([s = sync.get()] { s->run(); });
+  sync->thread_ = std::thread([s = sync.get()] {
+    pthread_setname_np(pthread_self(), "cscx-kb-sync");
+    s->run();
+    {
+      std::lock_guard lock(s->mutex_);
+      s->finished_ = true;
+    }
+    s->wake_.notify_all();
+  });
   return sync;
 }
 
@@ -131,7 +151,40 @@ IndexSync::~IndexSync() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  // A statement can wait without end: a page read queued behind another
+  // session's ACCESS EXCLUSIVE lock on knowledge_base (a migration, a LOCK
+  // TABLE) would hold the server's shutdown until that lock goes. So cancel
+  // it, and again every 100 ms until the thread ends: PostgreSQL ignores a
+  // cancel that reaches the backend between statements, and the thread may
+  // be just about to send one (it checks stopping_ before each page, so
+  // only one more can start).
+  for (;;) {
+    cancel_statement();
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return finished_; })) {
+      break;
+    }
+  }
+  thread_.join();
+}
+
+// PQcancel is thread-safe by design: it opens its own connection to the
+// server and asks it to cancel the backend's current statement. A handle
+// of a connection already closed names a backend that is gone, which the
+// server ignores.
+void IndexSync::cancel_statement() {
+  std::lock_guard lock(cancel_mutex_);
+  if (!cancel_) return;
+  char error[256];
+  if (PQcancel(cancel_.get(), error, sizeof error) == 0) {
+    spdlog::warn("knowledge index: cannot cancel its statement: {}", error);
+  }
+}
+
+void IndexSync::set_cancel_handle(db::Connection& conn) {
+  std::lock_guard lock(cancel_mutex_);
+  cancel_.reset(PQgetCancel(conn.native()));
 }
 
 void IndexSync::sleep_for(std::chrono::milliseconds d) {
@@ -148,8 +201,22 @@ Result<void> IndexSync::load(db::Connection& conn) {
   // Same options as the live index; each page goes in as one batch, built
   // from all cores (AnnOptions::build_threads): at 100,000 articles the
   // graph build, not the reads, is what the load waits for.
-  std::optional<LowerPriority> building(std::in_place);
   AnnIndex built(index_.options());
+  if (auto read = build_at_low_priority([&] { return read_all(conn, built); }); !read) {
+    return read.error();
+  }
+  // Back on the sync thread, at the request threads' priority, before
+  // taking their lock.
+  const size_t count = built.size();
+  index_.replace_with(built);
+  state_.set_loaded(index_, *generation);
+  ++loads_;
+  spdlog::info("knowledge index: {} articles (generation {})", count, *generation);
+  return ok();
+}
+
+// Reads every article, page by page, into `built`.
+Result<void> IndexSync::read_all(db::Connection& conn, AnnIndex& built) {
   std::string after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
     if (stopping_) return make_error(Code::kUnavailable, "the server is stopping");
@@ -166,17 +233,10 @@ Result<void> IndexSync::load(db::Connection& conn) {
     }
     if (auto added = built.upsert_batch(items); !added) return added.error();
     if (!state_.ready()) state_.set_articles(built.size());
-    if (page->rows() < kPageSize) break;
+    if (page->rows() < kPageSize) return ok();
     after = std::string(page->value(page->rows() - 1, 0));
     if (options_.testing_page_pause.count() > 0) sleep_for(options_.testing_page_pause);
   }
-  building.reset();  // back to the request threads' priority before taking their lock
-  const size_t count = built.size();
-  index_.replace_with(built);
-  state_.set_loaded(count, *generation);
-  ++loads_;
-  spdlog::info("knowledge index: {} articles (generation {})", count, *generation);
-  return ok();
 }
 
 // LISTEN before loading, on the connection the thread keeps, so a change
@@ -184,6 +244,7 @@ Result<void> IndexSync::load(db::Connection& conn) {
 Result<db::Connection> IndexSync::connect_and_load() {
   auto conn = open_service_connection(conninfo_);
   if (!conn) return conn.error();
+  set_cancel_handle(*conn);
   if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge");
       !listening) {
     return listening.error();
@@ -247,7 +308,6 @@ Result<void> IndexSync::refresh(db::Connection& conn,
     if (index_.remove(id)) ++changed;
   }
   refreshes_ += changed;
-  state_.set_articles(index_.size());
   return ok();
 }
 
@@ -272,7 +332,7 @@ void IndexSync::follow(db::Connection& conn) {
     if (rebuild_hint) {
       auto generation = read_generation(conn);
       if (!generation) {
-        spdlog::warn("knowledge index: {}", generation.error().to_string());
+        if (!stopping_) spdlog::warn("knowledge index: {}", generation.error().to_string());
         return;
       }
       if (*generation != state_.generation()) {
@@ -291,7 +351,9 @@ void IndexSync::follow(db::Connection& conn) {
       batch.clear();
       for (; it != ids.end() && batch.size() < kRefreshBatch; ++it) batch.push_back(*it);
       if (auto refreshed = refresh(conn, batch); !refreshed) {
-        spdlog::warn("knowledge index refresh failed: {}", refreshed.error().to_string());
+        if (!stopping_) {  // else likely cancelled by ~IndexSync
+          spdlog::warn("knowledge index refresh failed: {}", refreshed.error().to_string());
+        }
         return;
       }
     }

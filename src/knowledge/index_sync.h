@@ -11,11 +11,13 @@
 // (written through /rest/v1, or demo data) is embedded in memory from its
 // title, content and tags, as a write through /api/knowledge would have.
 //
-// One background thread with its own connection, as rest::SchemaListener;
-// the server listens while it loads (IndexState says how far it is). On a
-// lost connection, or a database that is not there yet, it retries every
-// second and then reloads everything, since notices sent meanwhile were lost.
-// Thread-safe.
+// One background thread (`cscx-kb-sync`) with its own connection, as
+// rest::SchemaListener; the server listens while it loads (IndexState says
+// how far it is). Each full load runs on a short-lived thread
+// (`cscx-kb-build`) ten nice levels lower, which ends with the load; the
+// sync thread's own priority never changes. On a lost connection, or a
+// database that is not there yet, it retries every second and then reloads
+// everything, since notices sent meanwhile were lost. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -43,15 +45,20 @@ class IndexState {
   // True once a full load has finished; from then on the index stays
   // searchable (a later reload builds aside and swaps in one step).
   bool ready() const { return ready_.load(); }
-  // Articles in the index when ready(); while loading, articles read so far.
-  // Approximate: updated after each page and each batch of notices.
-  std::size_t articles() const { return articles_.load(); }
+  // Articles in the live index when ready(), read from it, so writes that
+  // reached it by any path (a notice, a write route's direct upsert) count
+  // at once; while loading, the articles read so far (updated after each
+  // page).
+  std::size_t articles() const {
+    return ready_.load() ? live_.load()->size() : articles_.load();
+  }
   // The cscx.knowledge_index generation of the last full load (0: none yet).
   std::int64_t generation() const { return generation_.load(); }
 
   void set_articles(std::size_t articles) { articles_ = articles; }
-  void set_loaded(std::size_t articles, std::int64_t generation) {
-    articles_ = articles;
+  // `live` (the index the load went into) must outlive this state.
+  void set_loaded(const AnnIndex& live, std::int64_t generation) {
+    live_ = &live;
     generation_ = generation;
     ready_ = true;
   }
@@ -59,6 +66,7 @@ class IndexState {
  private:
   std::atomic<bool> ready_{false};
   std::atomic<std::size_t> articles_{0};
+  std::atomic<const AnnIndex*> live_{nullptr};
   std::atomic<std::int64_t> generation_{0};
 };
 
@@ -79,7 +87,12 @@ class IndexSync {
   static std::unique_ptr<IndexSync> start(std::string conninfo, AnnIndex& index,
                                           IndexState& state,
                                           IndexSyncOptions options = {});
-  ~IndexSync();  // stops (between pages of a load) and joins the thread
+  // Stops and joins the thread: a load stops between pages, and a statement
+  // in flight (say, a page read waiting behind another session's lock on
+  // knowledge_base) is cancelled (PQcancel), so this returns promptly
+  // whatever the database is doing. Only a connection attempt in progress
+  // is waited out (libpq's connect_timeout, if the conninfo sets one).
+  ~IndexSync();
 
   // Full loads finished so far (1 after the first) and articles whose index
   // entry a notice changed (a notice for an unchanged article changes none).
@@ -93,9 +106,12 @@ class IndexSync {
   void run();
   Result<db::Connection> connect_and_load();
   Result<void> load(db::Connection& conn);
+  Result<void> read_all(db::Connection& conn, AnnIndex& built);
   void follow(db::Connection& conn);
   Result<void> refresh(db::Connection& conn, const std::vector<std::string>& ids);
   void sleep_for(std::chrono::milliseconds d);
+  void set_cancel_handle(db::Connection& conn);
+  void cancel_statement();
 
   std::string conninfo_;
   AnnIndex& index_;
@@ -104,6 +120,10 @@ class IndexSync {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
+  bool finished_ = false;  // run() has returned; guarded by mutex_
+  // Cancels the statement in flight on the thread's current connection.
+  std::mutex cancel_mutex_;
+  std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_{nullptr, &PQfreeCancel};
   std::atomic<uint64_t> loads_{0};
   std::atomic<uint64_t> refreshes_{0};
   std::thread thread_;

@@ -3,13 +3,22 @@
 // unless the owner moved cscx.knowledge_index's generation (migrations/009,
 // `cscx kb reindex`); a flood of bogus notices changes nothing in the index;
 // the request roles cannot move the generation; the load runs in the
-// background, retries until the database is there, and stops promptly.
+// background, retries until the database is there, and stops promptly, even
+// when its page read waits behind another session's lock; only its build
+// thread runs niced.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <future>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "db/connection.h"
 #include "knowledge/ann_index.h"
@@ -38,6 +47,30 @@ bool eventually(const std::function<bool()>& done) {
 void exec_or_throw(db::Connection& conn, const std::string& sql) {
   if (auto r = conn.exec("test_sql", sql); !r)
     throw std::runtime_error(r.error().to_string());
+}
+
+int nice_of(pid_t tid) {
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  if (errno != 0) throw std::runtime_error("getpriority failed");
+  return nice;
+}
+
+// The nice values of this process's threads named `name` (IndexSync names
+// its threads cscx-kb-sync and cscx-kb-build), one per thread. A thread
+// that ends while this reads is left out.
+std::vector<int> nice_of_threads_named(const std::string& name) {
+  std::vector<int> nice_values;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string thread_name;
+    if (!std::getline(comm, thread_name) || thread_name != name) continue;
+    errno = 0;
+    const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(std::stoi(
+                                                   task.path().filename().string())));
+    if (errno == 0) nice_values.push_back(nice);
+  }
+  return nice_values;
 }
 
 class IndexSyncTest : public ::testing::Test {
@@ -141,6 +174,23 @@ TEST_F(IndexSyncTest, ANoticeRestoresTheRowOverADirectWrite) {
   EXPECT_FALSE(index.holds(id, other));
 }
 
+// /ready's article count, once loaded, is the live index's: a write
+// route's direct upsert or removal (knowledge_routes.cpp) counts at once,
+// not only after the sync's next batch of notices.
+TEST_F(IndexSyncTest, TheCountFollowsDirectWritesAtOnce) {
+  AnnIndex index;
+  IndexState state;
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  const std::size_t loaded = state.articles();
+  ASSERT_EQ(loaded, article_count());
+  const std::string id = "00000000-0000-0000-0000-00000000abcd";
+  ASSERT_TRUE(index.upsert(id, knowledge::embed_text("renewal playbook")));
+  EXPECT_EQ(state.articles(), loaded + 1);
+  ASSERT_TRUE(index.remove(id));
+  EXPECT_EQ(state.articles(), loaded);
+}
+
 TEST_F(IndexSyncTest, AMovedGenerationAndKbReindexRebuild) {
   AnnIndex index;
   IndexState state;
@@ -205,6 +255,90 @@ TEST_F(IndexSyncTest, ShowsProgressWhileLoadingAndStopsBetweenPages) {
   EXPECT_EQ(index.size(), 0u);  // the live index changes only when the load ends
   sync.reset();                 // returns without waiting out the pause
   EXPECT_FALSE(state.ready());
+}
+
+// The sync thread keeps the priority it started with, during a load and
+// after it (a non-root process could not raise it back), while the build
+// thread runs ten levels lower (at most 19). Both are sampled during the
+// load, so the test also fails as root, where a lowered sync thread could
+// be restored afterwards.
+TEST_F(IndexSyncTest, OnlyTheBuildThreadRunsNiced) {
+  // IndexSync's threads inherit this thread's nice value. At 19 (say under
+  // `nice -n 19`) there is no lower level to see: move one level up when
+  // allowed (root), for this test only; otherwise there is nothing to test.
+  const pid_t self = gettid();
+  const int outer = nice_of(self);
+  if (outer == 19 && setpriority(PRIO_PROCESS, static_cast<id_t>(self), 18) != 0) {
+    GTEST_SKIP() << "runs at nice 19 and may not raise it: no lower level to observe";
+  }
+  struct Restore {
+    pid_t tid;
+    int nice;
+    ~Restore() { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice); }
+  } restore{self, outer};
+  const int base = nice_of(self);
+  ASSERT_LT(base, 19);
+  exec_or_throw(
+      admin_,
+      "INSERT INTO knowledge_base (title, content)"
+      " SELECT 'Bulk ' || i, 'Bulk body ' || i FROM generate_series(1, 1000) i");
+
+  {  // Held after its first page: the build thread is there.
+    AnnIndex index;
+    IndexState state;
+    auto sync = IndexSync::start(db_.url(), index, state,
+                                 knowledge::IndexSyncOptions{std::chrono::hours(1)});
+    ASSERT_TRUE(eventually([&] { return state.articles() == 1000; }));
+    EXPECT_EQ(nice_of_threads_named("cscx-kb-sync"), std::vector<int>{base});
+    // The build thread, and any helper of upsert_batch() still ending.
+    const std::vector<int> build = nice_of_threads_named("cscx-kb-build");
+    ASSERT_FALSE(build.empty());
+    for (int nice : build) EXPECT_EQ(nice, std::min(19, base + 10));
+  }
+  {  // A finished load: the build thread has gone, the sync thread is as it was.
+    AnnIndex index;
+    IndexState state;
+    auto sync = IndexSync::start(db_.url(), index, state);
+    ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+    EXPECT_EQ(index.size(), article_count());
+    EXPECT_EQ(nice_of_threads_named("cscx-kb-sync"), std::vector<int>{base});
+    EXPECT_TRUE(eventually([] { return nice_of_threads_named("cscx-kb-build").empty(); }));
+  }
+}
+
+// Another session holds knowledge_base in ACCESS EXCLUSIVE mode (a
+// migration, a LOCK TABLE), so the load's page read waits for it; stopping
+// cancels that read instead of waiting for the lock.
+TEST_F(IndexSyncTest, StopsWhileItsPageReadWaitsForALock) {
+  db::Connection locker = db_.connect();
+  exec_or_throw(locker, "BEGIN; LOCK TABLE knowledge_base IN ACCESS EXCLUSIVE MODE");
+  const std::string waiting =
+      "SELECT coalesce(min(pid), 0) FROM pg_locks"
+      " WHERE relation = 'public.knowledge_base'::regclass AND NOT granted";
+  AnnIndex index;
+  IndexState state;
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return query_value(admin_, waiting) != "0"; }));
+  const std::string sync_backend = query_value(admin_, waiting);
+
+  auto stopped = std::async(std::launch::async, [&] { sync.reset(); });
+  // A hang guard, not a timing measure: a stop that waits for the lock
+  // would wait for ever; then let it go so that the test can fail.
+  const bool returned = stopped.wait_for(std::chrono::seconds(10)) ==
+                        std::future_status::ready;
+  if (!returned) exec_or_throw(locker, "ROLLBACK");
+  stopped.get();
+  ASSERT_TRUE(returned) << "stopping waited for the lock on knowledge_base";
+  EXPECT_FALSE(state.ready());
+  EXPECT_TRUE(nice_of_threads_named("cscx-kb-sync").empty());
+  // The read was cancelled while the lock is still held, and the sync's
+  // connection closed: its backend goes.
+  EXPECT_EQ(query_value(admin_, waiting), "0");
+  EXPECT_TRUE(eventually([&] {
+    return query_value(admin_, "SELECT count(*) FROM pg_stat_activity WHERE pid = " +
+                                   sync_backend) == "0";
+  }));
+  exec_or_throw(locker, "ROLLBACK");
 }
 
 TEST(IndexSyncRetry, LoadsOnceTheDatabaseIsMigrated) {
