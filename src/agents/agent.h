@@ -55,7 +55,7 @@ struct AgentReply {
 //    stakeholders: [{id, name, role, email, is_primary, sentiment}],
 //    insights: [{id, type, content, created_at}],   (newest first)
 //    tasks: [{id, title, due_date}],                (open ones)
-//    articles: [{id, title, snippet}]}              (full-text matches, best first)
+//    articles: [{id, title, snippet}]}              (knowledge search hits, best first)
 // Missing members count as empty.
 AgentReply respond(std::string_view message, const boost::json::object& context);
 

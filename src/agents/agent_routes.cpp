@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "agents/agent.h"
+#include "agents/agent_articles.h"
 #include "agents/approval_actions.h"
 
 namespace cscx::agents {
@@ -89,10 +90,9 @@ asio::awaitable<Result<Response>> get_session(api::RouteContext context, const R
 // Chat.
 // ---------------------------------------------------------------------------
 
-// $1 session, $2 the user's message. What the agent may use, read as the
-// caller (agent.h documents the shape). Articles: PostgreSQL full-text
-// search over knowledge_base, any of the message's words, RLS leaving only
-// what the caller may read.
+// $1 session. What the agent may use of the customer, read as the caller
+// (agent.h documents the shape); the articles come from the knowledge
+// base's search (agent_articles.h).
 constexpr const char* kChatContext =
     "SELECT json_build_object("
     " 'today', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'),"
@@ -113,16 +113,7 @@ constexpr const char* kChatContext =
     " 'tasks', coalesce((SELECT json_agg(t ORDER BY t.due_date NULLS LAST, t.id)"
     "   FROM (SELECT id, title, due_date FROM public.tasks"
     "    WHERE customer_id = s.customer_id AND status = 'open'"
-    "    ORDER BY due_date NULLS LAST, id LIMIT 10) t), '[]'),"
-    " 'articles', coalesce((SELECT json_agg(json_build_object('id', a.id, 'title', a.title,"
-    "   'snippet', a.snippet) ORDER BY a.rank DESC, a.id)"
-    "   FROM (SELECT kb.id, kb.title, left(kb.content, 200) AS snippet,"
-    "     ts_rank(to_tsvector('english', kb.title || ' ' || kb.content), q.query) AS rank"
-    "    FROM public.knowledge_base kb,"
-    "     (SELECT to_tsquery('english',"
-    "       replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')) AS query) q"
-    "    WHERE to_tsvector('english', kb.title || ' ' || kb.content) @@ q.query"
-    "    ORDER BY rank DESC, kb.id LIMIT 3) a), '[]'))::text"
+    "    ORDER BY due_date NULLS LAST, id LIMIT 10) t), '[]'))::text"
     " FROM public.agent_sessions s WHERE s.id = $1::uuid";
 
 // $1 session, $2 the user's message, $3 the reply, $4 the reply's metadata,
@@ -219,8 +210,36 @@ json::array proposals_json(const AgentReply& reply) {
   return out;
 }
 
-asio::awaitable<Result<Response>> chat(api::RouteContext context, const Request& request,
-                                       RequestLog& log) {
+// Reads what the agent may use as the caller, read-only: the customer's
+// rows in one statement, then the knowledge base's search; kNotFound when
+// the session is not visible.
+asio::awaitable<Result<json::object>> read_chat_context(const api::RouteContext& context,
+                                                        const api::Caller& caller,
+                                                        const ChatRequest& input,
+                                                        const knowledge::AnnIndex& index,
+                                                        const knowledge::IndexState& state) {
+  const db::Statement read{"agent_chat_context", kChatContext, {input.session_id}};
+  auto facts = co_await context.pool.run_in_transaction(caller.who, std::span(&read, 1),
+                                                        db::kReadOnly);
+  if (!facts) co_return facts.error();
+  const db::QueryResult& row = facts->back();
+  if (row.rows() == 0 || row.is_null(0, 0)) {
+    co_return make_error(Code::kNotFound, "session not found");
+  }
+  boost::system::error_code ec;
+  json::value data = json::parse(row.value(0, 0), ec);
+  if (ec || !data.is_object()) co_return make_error(Code::kInternal, "agent context is not JSON");
+  auto articles =
+      co_await internal::find_articles(context.pool, caller.who, input.message, index, state);
+  if (!articles) co_return articles.error();
+  data.as_object()["articles"] = std::move(*articles);
+  co_return std::move(data.as_object());
+}
+
+asio::awaitable<Result<Response>> chat(api::RouteContext context,
+                                       const knowledge::AnnIndex& index,
+                                       const knowledge::IndexState& state,
+                                       const Request& request, RequestLog& log) {
   auto caller = api::authenticate_user(context, request, log, "chat with the agent");
   if (!caller) co_return caller.error();
   auto body = api::json_object_body(request);
@@ -229,20 +248,10 @@ asio::awaitable<Result<Response>> chat(api::RouteContext context, const Request&
   if (!input) co_return input.error();
 
   // Read what the agent may use, then answer, then write: the agent is pure
-  // C++ and runs between the two transactions, holding no connection.
-  const db::Statement read{"agent_chat_context", kChatContext,
-                           {input->session_id, input->message}};
-  auto facts = co_await context.pool.run_in_transaction(caller->who, std::span(&read, 1),
-                                                        db::kReadOnly);
-  if (!facts) co_return facts.error();
-  const db::QueryResult& row = facts->back();
-  if (row.rows() == 0 || row.is_null(0, 0)) {
-    co_return make_error(Code::kNotFound, "session not found");
-  }
-  boost::system::error_code ec;
-  const json::value data = json::parse(row.value(0, 0), ec);
-  if (ec || !data.is_object()) co_return make_error(Code::kInternal, "agent context is not JSON");
-  const AgentReply reply = respond(input->message, data.as_object());
+  // C++ and runs between the reads and the write, holding no connection.
+  auto data = co_await read_chat_context(context, *caller, *input, index, state);
+  if (!data) co_return data.error();
+  const AgentReply reply = respond(input->message, *data);
 
   const db::Statement write{"agent_chat",
                             kChat,
@@ -442,10 +451,15 @@ asio::awaitable<Result<Response>> approve(api::RouteContext context, const Reque
 
 }  // namespace
 
-void add_agent_routes(http::Router& router, const api::RouteContext& context) {
+void add_agent_routes(http::Router& router, const api::RouteContext& context,
+                      const knowledge::AnnIndex& index, const knowledge::IndexState& state) {
   api::add_route(router, context, "POST", "/api/agents/sessions", create_session);
   api::add_route(router, context, "GET", "/api/agents/sessions/:id", get_session);
-  api::add_route(router, context, "POST", "/api/agents/chat", chat);
+  router.add("POST", "/api/agents/chat", "/api/agents/chat",
+             [context, &index, &state](const Request& request,
+                                       RequestLog& log) -> asio::awaitable<Result<Response>> {
+               co_return co_await chat(context, index, state, request, log);
+             });
   api::add_route(router, context, "GET", "/api/agents/pending", pending);
   api::add_route(router, context, "POST", "/api/agents/approve/:id", approve);
 }

@@ -6,13 +6,18 @@
 
 #include "api/route_support.h"
 #include "http/router.h"
+#include "knowledge/ann_index.h"
+#include "knowledge/index_sync.h"
 
 namespace cscx::agents {
 
 // Adds POST /api/agents/sessions, GET /api/agents/sessions/:id,
 // POST /api/agents/chat, GET /api/agents/pending and
 // POST /api/agents/approve/:id. `pool`, `secret` and `metrics` must outlive
-// the router.
-void add_agent_routes(http::Router& router, const api::RouteContext& context);
+// the router, and so must `index` and `state`: the server's knowledge index
+// and its load state, which the chat searches the knowledge base with
+// (knowledge::search_articles, as GET /api/knowledge/search does).
+void add_agent_routes(http::Router& router, const api::RouteContext& context,
+                      const knowledge::AnnIndex& index, const knowledge::IndexState& state);
 
 }  // namespace cscx::agents

@@ -128,7 +128,7 @@ void add_api_routes(http::Router& router, const api::RouteContext& api_context,
   meetings::add_transcript_routes(router, api_context);
   health::add_health_api_routes(router, api_context);
   knowledge::add_knowledge_routes(router, api_context, knowledge_index, knowledge_state);
-  agents::add_agent_routes(router, api_context);
+  agents::add_agent_routes(router, api_context, knowledge_index, knowledge_state);
 }
 
 Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,

@@ -210,16 +210,8 @@ void add_knowledge_routes(http::Router& router, const api::RouteContext& context
                if (!caller) co_return caller.error();
                auto search = parse_search(request);
                if (!search) co_return search.error();
-               // Before the first load finishes the index holds only what
-               // writes put in since the start: no ranking to speak of.
-               search->semantic = state.ready();
-               std::vector<AnnHit> candidates;
-               if (search->semantic) {
-                 const Embedding query = embed_text(search->query);
-                 candidates = index.search(query, candidate_count(search->k));
-               }
                auto body =
-                   co_await search_articles(context.pool, caller->who, *search, candidates);
+                   co_await search_articles(context.pool, caller->who, *search, index, state);
                if (!body) co_return body.error();
                co_return Response::json(200, std::move(*body));
              });

@@ -142,10 +142,6 @@ std::string article_embedding_literal(const std::string& title, const std::strin
   return to_pg_array(embed_article(title, content, tags));
 }
 
-std::size_t candidate_count(int k) {
-  return std::clamp<std::size_t>(static_cast<std::size_t>(k) * 5, 50, 250);
-}
-
 // Statements are built by the plain functions below and kept in named
 // locals: GCC 12 mishandles braced temporaries inside co_await expressions
 // (see src/auth/auth_service.cpp).
@@ -181,8 +177,15 @@ db::Statement id_statement(std::string_view name, const char* sql, const std::st
   return db::Statement{name, sql, {id}};
 }
 
+// How many ANN candidates a search for `k` results reads back: enough that
+// hidden articles among them rarely leave fewer than k visible.
+std::size_t candidate_count(int k) {
+  return std::clamp<std::size_t>(static_cast<std::size_t>(k) * 5, 50, 250);
+}
+
+// `semantic`: whether `candidates` came from a loaded index.
 db::Statement search_statement(const SearchRequest& request,
-                               const std::vector<AnnHit>& candidates) {
+                               const std::vector<AnnHit>& candidates, bool semantic) {
   std::string ids = "{";
   std::string similarities = "{";
   for (const AnnHit& hit : candidates) {
@@ -199,7 +202,7 @@ db::Statement search_statement(const SearchRequest& request,
                        kSearch,
                        {request.query, ids, similarities, std::to_string(request.k),
                         std::to_string(candidate_count(request.k)),
-                        std::string(request.semantic ? "true" : "false")}};
+                        std::string(semantic ? "true" : "false")}};
 }
 
 }  // namespace
@@ -245,8 +248,17 @@ asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
 asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
                                                      const db::RequestIdentity& who,
                                                      const SearchRequest& request,
-                                                     const std::vector<AnnHit>& candidates) {
-  const db::Statement search = search_statement(request, candidates);
+                                                     const AnnIndex& index,
+                                                     const IndexState& state) {
+  // Before the first load finishes the index holds only what writes put in
+  // since the start: no ranking to speak of.
+  const bool semantic = state.ready();
+  std::vector<AnnHit> candidates;
+  if (semantic) {
+    const Embedding query = embed_text(request.query);
+    candidates = index.search(query, candidate_count(request.k));
+  }
+  const db::Statement search = search_statement(request, candidates, semantic);
   const db::TransactionOptions options = db::kReadOnly;
   auto results = co_await pool.run_in_transaction(who, std::span(&search, 1), options);
   if (!results) co_return results.error();

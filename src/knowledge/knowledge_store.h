@@ -1,5 +1,5 @@
-// The knowledge base's SQL: article writes (with the embedding computed on
-// write) and the hybrid search's read-back, all run as the caller through
+// The knowledge base's service: article writes (with the embedding computed
+// on write) and the hybrid search, all run as the caller through
 // db::Pool::run_in_transaction, so RLS decides what is written and seen.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "db/pool.h"
 #include "knowledge/ann_index.h"
+#include "knowledge/index_sync.h"
 
 namespace cscx::knowledge {
 
@@ -50,22 +51,26 @@ boost::asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
 struct SearchRequest {
   std::string query;
   int k = 10;
-  // False while the server's index is loading: the candidates are then
-  // empty, results are ranked by full text alone, and the response says so.
-  bool semantic = true;
 };
 
-// Hybrid search: `candidates` (from the ANN index, most similar first) and
-// PostgreSQL full-text matches are fused by reciprocal rank, after both
-// are read as the caller, so hidden articles neither appear nor shift the
-// ranks of visible ones. The response JSON lists each result's score parts.
-boost::asio::awaitable<Result<std::string>> search_articles(
-    db::Pool& pool, const db::RequestIdentity& who, const SearchRequest& request,
-    const std::vector<AnnHit>& candidates);
-
-// How many ANN candidates a search for `k` results reads back: enough that
-// hidden articles among them rarely leave fewer than k visible.
-std::size_t candidate_count(int k);
+// The one way to search the knowledge base: GET /api/knowledge/search and
+// the agent's chat (agents/agent_routes.cpp) both call it. `query` is
+// embedded and `index` asked for candidates, unless `state` says its first
+// load has not finished: then there are none, results are ranked by full
+// text alone, and the response says "semantic": false. The candidates and
+// PostgreSQL full-text matches are fused by reciprocal rank in one
+// read-only transaction as `who`, after both are read through RLS, so
+// hidden articles neither appear nor shift the ranks of visible ones.
+// Returns the response JSON (docs/knowledge.md: query, k, fusion, semantic,
+// results with id, title, category, tags, snippet, score and the score's
+// vector and text parts). Fails only as the database does (kUnavailable,
+// kInternal...); `index` and `state` are read, never changed, and may be
+// used by other threads meanwhile.
+boost::asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
+                                                            const db::RequestIdentity& who,
+                                                            const SearchRequest& request,
+                                                            const AnnIndex& index,
+                                                            const IndexState& state);
 
 // The embedding of an article as it will be stored (title, content, tags).
 std::string article_embedding_literal(const std::string& title, const std::string& content,

@@ -1,7 +1,10 @@
 // /api/agents over HTTP (issue 8): sessions, chat with the built-in agent,
 // and approvals end to end: a proposal runs only when approved, in the
 // transaction that marks it; rejected, expired, twice-approved and other
-// CSMs' approvals change nothing.
+// CSMs' approvals change nothing. The chat finds articles with the
+// knowledge base's hybrid search, as the caller, and by full text while
+// the index loads.
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -47,6 +50,23 @@ class AgentApi : public WorkspaceApi {
     EXPECT_EQ(approvals[0].at("action").as_string(), action) << r.body;
     EXPECT_EQ(approvals[0].at("status"), "pending");
     return std::string(approvals[0].at("id").as_string());
+  }
+
+  // An article written through the API, so the index has it at once.
+  std::string create_article(json::object fields) {
+    Reply r = call("POST", "/api/knowledge", service(), json::serialize(fields));
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
+  }
+
+  // The ids of the articles a chat reply cites in its metadata.
+  static std::set<std::string> cited_articles(const Reply& r) {
+    std::set<std::string> ids;
+    const json::value body = r.json();
+    for (const json::value& c : body.at("reply").at("metadata").at("citations").as_array()) {
+      if (c.at("type") == "article") ids.emplace(c.at("id").as_string());
+    }
+    return ids;
   }
 
   Reply decide(char tenant, const std::string& id, bool approved,
@@ -128,6 +148,52 @@ TEST_F(AgentApi, ChatCitesPublicArticlesOnlyThroughFullTextSearch) {
   EXPECT_NE(content.find("[article:d0000000-0000-0000-0000-000000000001]"), std::string::npos)
       << content;
   EXPECT_EQ(content.find("d0000000-0000-0000-0000-000000000002"), std::string::npos) << content;
+}
+
+TEST_F(AgentApi, ChatCitesAnArticleOnlyTheSemanticHalfOfTheSearchFinds) {
+  wait_for_index();
+  const std::string id = create_article(
+      {{"title", "Renewal playbook"},
+       {"content", "Start renewal conversations ninety days before the term ends."}});
+  // Misspelt: no word of it is in any article, so full text alone (the
+  // agent's own lookup before it used the hybrid search: any of the words)
+  // finds nothing; the character trigrams of the embedding still match.
+  const std::string message = "the renwal conversatons?";
+  EXPECT_EQ(value("SELECT count(*) FROM knowledge_base"
+                  " WHERE to_tsvector('english', title || ' ' || content) @@"
+                  " replace(plainto_tsquery('english', '" + message + "')::text,"
+                  " ' & ', ' | ')::tsquery"),
+            "0");
+  Reply r = chat('a', new_session('a'), message);
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(cited_articles(r), std::set<std::string>{id}) << r.body;
+  const std::string content(r.json().at("reply").at("content").as_string());
+  EXPECT_NE(content.find("[article:" + id + "]"), std::string::npos) << content;
+}
+
+TEST_F(AgentApi, ChatNeverCitesANonPublicOrAnotherCsmsCustomersArticle) {
+  wait_for_index();
+  const std::string shared =
+      create_article({{"title", "Renewal basics"}, {"content", "Renewal steps for all."}});
+  const std::string hidden = create_article({{"title", "Renewal pricing floor"},
+                                             {"content", "Internal renewal discount limits."},
+                                             {"is_public", false}});
+  const std::string for_b = create_article(
+      {{"title", "Renewal plan for customer B"},
+       {"content", "Renewal risks of this one customer."},
+       {"metadata", json::object{{"customer_id", tenant_id('b', kCustomer)}}}});
+  // Both halves of the search match all three; RLS leaves each CSM theirs.
+  const std::string message = "What about the renewal?";
+  Reply a = chat('a', new_session('a'), message);
+  ASSERT_EQ(a.status, 201u) << a.body;
+  EXPECT_EQ(cited_articles(a), std::set<std::string>{shared}) << a.body;
+  for (const std::string& unseen : {hidden, for_b, std::string(kPrivateArticleId)}) {
+    EXPECT_EQ(a.body.find(unseen), std::string::npos) << a.body;
+  }
+  Reply b = chat('b', new_session('b'), message);
+  ASSERT_EQ(b.status, 201u) << b.body;
+  EXPECT_EQ(cited_articles(b), (std::set<std::string>{shared, for_b})) << b.body;
+  EXPECT_EQ(b.body.find(hidden), std::string::npos) << b.body;
 }
 
 TEST_F(AgentApi, BadChatIs400AndAnotherCsmsSessionIs404WritingNothing) {
@@ -309,6 +375,48 @@ TEST_F(AgentApi, BadDecisionsAre400) {
   EXPECT_EQ(call("POST", "/api/agents/approve/nope", as('a'), R"({"approved":true})").status,
             400u);
   EXPECT_EQ(agent_rows(), before);
+}
+
+// A server whose knowledge index load is held after its first page (the
+// test-only pause of KnowledgeApiWhileLoading): the search it shares with
+// the agent ranks by full text alone.
+class AgentApiWhileLoading : public AgentApi {
+ protected:
+  void SetUp() override {
+    load_two_tenants(admin_);
+    admin_.exec("bulk_articles",
+                "INSERT INTO knowledge_base (title, content)"
+                " SELECT 'Filler ' || i, 'Nothing to see ' || i FROM generate_series(1, 1000) i;"
+                "INSERT INTO knowledge_base (id, title, content) VALUES"
+                " ('d0000000-0000-0000-0000-000000000002', 'Churn signals',"
+                "  'Falling logins are an early churn signal.')")
+        .value();
+    start_server({{"CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS", "3600000"}});
+  }
+
+  // /ready's "knowledge" once the first page of 1000 is in (or after 60 s).
+  json::value knowledge_after_first_page() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    json::value knowledge;
+    do {
+      const json::value ready = call("GET", "/ready", {}).json();
+      if (ready.is_object()) knowledge = ready.at("knowledge");
+      if (knowledge.is_object() && knowledge.at("articles") == 1000) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return knowledge;
+  }
+};
+
+TEST_F(AgentApiWhileLoading, ChatStillCitesFullTextMatches) {
+  const json::value knowledge = knowledge_after_first_page();
+  ASSERT_TRUE(knowledge.is_object());
+  ASSERT_EQ(knowledge.at("index"), "loading") << json::serialize(knowledge);
+  Reply r = chat('a', new_session('a'), "what are the churn signals?");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(cited_articles(r), std::set<std::string>{"d0000000-0000-0000-0000-000000000002"})
+      << r.body;
+  EXPECT_EQ(call("GET", "/ready", {}).json().at("knowledge").at("index"), "loading");
 }
 
 }  // namespace

@@ -10,11 +10,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <ctime>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "api/server_process.h"
@@ -91,6 +93,19 @@ class ApiTest : public ::testing::Test {
     return {{"apikey", keys_.anon}, {"Authorization", "Bearer " + token}};
   }
   http::testing::HeaderList service() const { return {{"apikey", keys_.service_role}}; }
+
+  // The server listens before its knowledge index is loaded (in the
+  // background); tests of the hybrid ranking wait for "index":"ready" in
+  // /ready.
+  void wait_for_index() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const boost::json::value ready = call("GET", "/ready", {}).json();
+      if (ready.is_object() && ready.at("knowledge").at("index") == "ready") return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "the knowledge index did not load";
+  }
   http::testing::HeaderList anon() const { return {{"apikey", keys_.anon}}; }
 
   // One request on a fresh connection. A body goes as application/json

@@ -45,18 +45,6 @@ class KnowledgeApi : public ApiTest {
     wait_for_index();
   }
 
-  // The server listens before its index is loaded (in the background);
-  // tests of the hybrid ranking wait for "index":"ready" in /ready.
-  void wait_for_index() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const json::value ready = call("GET", "/ready", {}).json();
-      if (ready.is_object() && ready.at("knowledge").at("index") == "ready") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "the knowledge index did not load";
-  }
-
   Reply create(std::string_view body) { return call("POST", "/api/knowledge", service(), body); }
   std::string create_id(std::string_view body) {
     Reply r = create(body);
