@@ -14,6 +14,7 @@
 #include <set>
 
 #include "knowledge/embedder.h"
+#include "knowledge/reindex.h"
 
 namespace cscx::knowledge {
 namespace {
@@ -241,10 +242,42 @@ Result<void> IndexSync::read_all(db::Connection& conn, AnnIndex& built) {
 
 // LISTEN before loading, on the connection the thread keeps, so a change
 // committed between the two is never lost (at worst applied twice).
+// The schema of the `vector` type when knowledge_base.embedding is one
+// (migration 002 with pgvector installed), quoted, and whether the
+// extension is 0.8 or later (iterative index scans); no row with real[].
+constexpr const char* kPgvector =
+    "SELECT quote_ident(n.nspname),"
+    "       string_to_array(e.extversion, '.')::int[] >= '{0,8,0}'::int[]"
+    "  FROM pg_catalog.pg_attribute a"
+    "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+    "  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+    "  JOIN pg_catalog.pg_extension e ON e.extname = 'vector'"
+    " WHERE a.attrelid = 'public.knowledge_base'::regclass AND a.attname = 'embedding'"
+    "   AND NOT a.attisdropped AND t.typname = 'vector'";
+
 Result<db::Connection> IndexSync::connect_and_load() {
   auto conn = open_service_connection(conninfo_);
   if (!conn) return conn.error();
   set_cancel_handle(*conn);
+  // With pgvector, PostgreSQL answers nearest-neighbour queries itself from
+  // the stored vectors: no index to load. What is left is to store the
+  // vector of every article written without one, now and on each notice
+  // (follow()), which the in-memory index would otherwise embed itself.
+  auto pgvector = conn->exec("knowledge_pgvector", kPgvector);
+  if (!pgvector) return pgvector.error();
+  if (pgvector->rows() == 1) {
+    if (!state_.pgvector()) {
+      spdlog::info("knowledge search: embeddings are pgvector vectors; nearest neighbours come "
+                   "from PostgreSQL (no in-memory index)");
+    }
+    state_.set_pgvector(Pgvector{std::string(pgvector->value(0, 0)),
+                                 pgvector->value(0, 1) == std::string_view("t")});
+    if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge"); !listening) {
+      return listening.error();
+    }
+    if (auto embedded = embed_missing(*conn); !embedded) return embedded.error();
+    return std::move(*conn);
+  }
   if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge");
       !listening) {
     return listening.error();
@@ -328,6 +361,16 @@ void IndexSync::follow(db::Connection& conn) {
       } else if (is_uuid_text(payload)) {
         ids.insert(payload);
       }
+    }
+    if (state_.pgvector()) {
+      // A notice (an article written, or a reindex): embed what has no vector.
+      if (rebuild_hint || !ids.empty()) {
+        if (auto embedded = embed_missing(conn); !embedded) {
+          if (!stopping_) spdlog::warn("knowledge embeddings: {}", embedded.error().to_string());
+          return;
+        }
+      }
+      continue;
     }
     if (rebuild_hint) {
       auto generation = read_generation(conn);

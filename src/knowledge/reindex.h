@@ -26,4 +26,14 @@ using ReindexProgress = std::function<void(std::size_t done, std::size_t total)>
 [[nodiscard]] Result<std::size_t> reindex_all(db::Connection& conn,
                                               const ReindexProgress& progress = {});
 
+// Stores the embedding of every article whose embedding is NULL (written
+// with SQL or /rest/v1), computed as a write through /api/knowledge would
+// have, in pages of 500, each its own statement (no transaction of its
+// own: the pages that were written stay). Returns how many. With pgvector,
+// where PostgreSQL finds the nearest neighbours from the stored vectors,
+// this is what makes such articles semantically searchable (IndexSync runs
+// it); with real[] the server embeds them in memory instead. `conn` must be
+// allowed to update knowledge_base (service_role or the owner).
+[[nodiscard]] Result<std::size_t> embed_missing(db::Connection& conn);
+
 }  // namespace cscx::knowledge
