@@ -193,16 +193,27 @@ void IndexSync::sleep_for(std::chrono::milliseconds d) {
   wake_.wait_for(lock, d, [this] { return stopping_.load(); });
 }
 
+constexpr const char* kCount = "SELECT count(*) FROM public.knowledge_base";
+
 // Loads every article into a fresh index and swaps it in, with the
 // generation read before the first page: a reindex that commits during the
 // load moves the generation past it, and its notice loads again.
 Result<void> IndexSync::load(db::Connection& conn) {
   auto generation = read_generation(conn);
   if (!generation) return generation.error();
-  // Same options as the live index; each page goes in as one batch, built
-  // from all cores (AnnOptions::build_threads): at 100,000 articles the
-  // graph build, not the reads, is what the load waits for.
-  AnnIndex built(index_.options());
+  // Same options as the live index, sized for the articles there are now
+  // (and some writes to come): grown by doubling instead, 100,000 articles
+  // would end in room for 131,072 (a third more memory) and pass through a
+  // moment holding both the old and the doubled arrays. Each page goes in
+  // as one batch, built from all cores (AnnOptions::build_threads): at
+  // 100,000 articles the graph build, not the reads, is what the load waits
+  // for.
+  auto articles = conn.exec("knowledge_index_count", kCount);
+  if (!articles) return articles.error();
+  AnnOptions options = index_.options();
+  const std::size_t now = std::stoul(std::string(articles->value(0, 0)));
+  options.initial_capacity = std::max(options.initial_capacity, now + now / 10);
+  AnnIndex built(options);
   if (auto read = build_at_low_priority([&] { return read_all(conn, built); }); !read) {
     return read.error();
   }
