@@ -9,11 +9,21 @@
 DO $$
 DECLARE
   vec_schema text;
+  use_pgvector boolean := false;
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'vector') THEN
-    -- Enable pgvector extension
-    CREATE EXTENSION IF NOT EXISTS vector;
+    -- Enable pgvector extension. It is not a trusted extension: a role that
+    -- is not a superuser (the owner of a self-hosted database) may not
+    -- create it, and then the column is real[] as without pgvector.
+    BEGIN
+      CREATE EXTENSION IF NOT EXISTS vector;
+      use_pgvector := true;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE NOTICE 'pgvector is installed but this role may not create the extension: embeddings are real[]';
+    END;
+  END IF;
 
+  IF use_pgvector THEN
     SELECT n.nspname INTO STRICT vec_schema
       FROM pg_catalog.pg_extension e
       JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace

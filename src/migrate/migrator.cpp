@@ -1,5 +1,7 @@
 #include "migrate/migrator.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "core/embedded_file.h"
@@ -42,6 +44,27 @@ struct Recorded {
   std::string applied_at;
 };
 
+
+// Checksums a migration had before it was changed in a way that cannot
+// matter to a database that already applied it (docs/schema.md,
+// "Migrations"): still accepted for that name. Any other change stops the
+// program, as before.
+struct Superseded {
+  std::string_view name;
+  std::string_view checksum;
+};
+constexpr Superseded kSuperseded[] = {
+    // 002 creates pgvector only when the migrating role may (else real[]);
+    // a database past 002 already has one or the other.
+    {"002_vector_search.sql", "87208d5c6d676c998aaddfb11d3c4d7d58f2e20b99be3106cd1f13e43c5ab0cb"},
+};
+
+bool superseded(std::string_view name, std::string_view checksum) {
+  return std::any_of(std::begin(kSuperseded), std::end(kSuperseded), [&](const Superseded& s) {
+    return s.name == name && s.checksum == checksum;
+  });
+}
+
 Result<std::map<std::string, Recorded>> read_history(
     db::Connection& conn, std::span<const Migration> migrations) {
   if (auto r = conn.exec("create_migration_history", kCreateHistory); !r) {
@@ -75,7 +98,7 @@ Result<std::map<std::string, Recorded>> read_history(
                             " applied, which this cscx does not know; it was "
                             "migrated by a newer cscx");
     }
-    if (it->second->checksum != rec.checksum) {
+    if (it->second->checksum != rec.checksum && !superseded(name, rec.checksum)) {
       return make_error(
           Code::kFailedPrecondition,
           "migration " + name +

@@ -114,6 +114,27 @@ TEST(CliMigrate, ChangedMigrationStopsWithClearMessage) {
   EXPECT_TRUE(contains(r.err, "001_initial.sql changed after it was applied")) << r.err;
 }
 
+// 002 was changed once after release (pgvector only when the role may
+// create it): a database that applied the earlier file is still accepted,
+// any other checksum of it is not.
+TEST(CliMigrate, TheSupersededChecksumOf002IsAccepted) {
+  TestDatabase db;
+  auto conn = db.connect();
+  query_value(conn,
+              "UPDATE cscx.schema_migrations SET checksum = "
+              "'87208d5c6d676c998aaddfb11d3c4d7d58f2e20b99be3106cd1f13e43c5ab0cb' "
+              "WHERE name = '002_vector_search.sql' RETURNING 1");
+  auto accepted = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_EQ(accepted.exit_code, 0) << accepted.err;
+  query_value(conn,
+              "UPDATE cscx.schema_migrations SET checksum = repeat('1', 64) "
+              "WHERE name = '002_vector_search.sql' RETURNING 1");
+  auto refused = run_cscx({"migrate"}, {{"DATABASE_URL", db.url()}});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(contains(refused.err, "002_vector_search.sql changed after it was applied"))
+      << refused.err;
+}
+
 TEST(CliMigrate, MigrationFromANewerBinaryStops) {
   TestDatabase db;
   auto conn = db.connect();
