@@ -50,15 +50,19 @@ bool is_uuid_text(std::string_view s) {
   return true;
 }
 
-// The stored embedding, or the one a write would have stored.
-Embedding embedding_of(const db::QueryResult& r, int row) {
+// The stored embedding, or the one a write would have stored: the built-in
+// embedder's from the text. With a provider there is none to compute here
+// (the provider's space is not the built-in one's, and a load must not wait
+// on the network for each such row): nullopt, and the row stays out.
+std::optional<Embedding> embedding_of(const db::QueryResult& r, int row,
+                                      const EmbeddingProviderConfig* provider) {
   if (!r.is_null(row, 1)) {
     if (auto stored = parse_pg_array(r.value(row, 1))) return std::move(*stored);
   }
+  if (provider) return std::nullopt;
   const std::string tags(r.value(row, 4));
   return embed_article(r.value(row, 2), r.value(row, 3), std::span(&tags, 1));
 }
-
 
 Result<std::int64_t> read_generation(db::Connection& conn) {
   auto r = conn.exec("knowledge_index_generation", kGeneration);
@@ -211,29 +215,47 @@ Result<void> IndexSync::load(db::Connection& conn) {
   index_.replace_with(built);
   state_.set_loaded(index_, *generation);
   ++loads_;
-  spdlog::info("knowledge index: {} articles (generation {})", count, *generation);
+  spdlog::info("knowledge index: {} articles (generation {}, embedder {})", count, *generation,
+               embedder_name(state_.embedding_provider()));
+  if (skipped_ > 0) {
+    spdlog::warn(
+        "knowledge index: {} articles have no stored embedding and are found by full text "
+        "only: the embedding provider is configured, so they cannot be embedded in memory; "
+        "run `cscx kb reindex` with the same CSCX_EMBEDDING_* settings",
+        skipped_.load());
+  }
   return ok();
 }
 
 // Reads every article, page by page, into `built`.
 Result<void> IndexSync::read_all(db::Connection& conn, AnnIndex& built) {
   std::string after = "00000000-0000-0000-0000-000000000000";
+  uint64_t skipped = 0;
   for (;;) {
     if (stopping_) return make_error(Code::kUnavailable, "the server is stopping");
     auto page = conn.exec_params("knowledge_index_load", kLoadPage, {after});
     if (!page) return page.error();
-    std::vector<Embedding> vectors;
+    // Every vector first: items view them, so the vector must not move.
+    std::vector<std::optional<Embedding>> vectors;
     vectors.reserve(static_cast<size_t>(page->rows()));
-    std::vector<AnnItem> items;
-    for (int row = 0; row < page->rows(); ++row)
-      vectors.push_back(embedding_of(*page, row));
     for (int row = 0; row < page->rows(); ++row) {
-      const Embedding& v = vectors[static_cast<size_t>(row)];
-      items.push_back(AnnItem{page->value(row, 0), v});
+      vectors.push_back(embedding_of(*page, row, state_.embedding_provider()));
+    }
+    std::vector<AnnItem> items;
+    for (int row = 0; row < page->rows(); ++row) {
+      const std::optional<Embedding>& v = vectors[static_cast<size_t>(row)];
+      if (!v) {
+        ++skipped;
+        continue;
+      }
+      items.push_back(AnnItem{page->value(row, 0), *v});
     }
     if (auto added = built.upsert_batch(items); !added) return added.error();
     if (!state_.ready()) state_.set_articles(built.size());
-    if (page->rows() < kPageSize) return ok();
+    if (page->rows() < kPageSize) {
+      skipped_ = skipped;
+      return ok();
+    }
     after = std::string(page->value(page->rows() - 1, 0));
     if (options_.testing_page_pause.count() > 0) sleep_for(options_.testing_page_pause);
   }
@@ -296,12 +318,18 @@ Result<void> IndexSync::refresh(db::Connection& conn,
   for (int row = 0; row < r->rows(); ++row) {
     std::string id(r->value(row, 0));
     missing.erase(id);
-    const Embedding vector = embedding_of(*r, row);
+    const std::optional<Embedding> vector = embedding_of(*r, row, state_.embedding_provider());
+    if (!vector) {
+      // Its stored vector is gone (SQL set it NULL) and, with a provider,
+      // no other may stand in: out of the index like a deleted article.
+      if (index_.remove(id)) ++changed;
+      continue;
+    }
     // Compared with what the index holds now, however it got there (a
     // write route upserts directly, knowledge_routes.cpp): an unchanged
     // article costs its read and no graph update, whoever sent the notice.
-    if (index_.holds(id, vector)) continue;
-    if (auto added = index_.upsert(id, vector); !added) return added.error();
+    if (index_.holds(id, *vector)) continue;
+    if (auto added = index_.upsert(id, *vector); !added) return added.error();
     ++changed;
   }
   for (const std::string& id : missing) {

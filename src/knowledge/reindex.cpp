@@ -42,8 +42,35 @@ std::string text_array(const std::vector<std::string>& items) {
   return out;
 }
 
+// The vectors of a page's texts, in order: the built-in embedder's, or the
+// provider's, asked kProviderBatch texts at a time.
+Result<std::vector<std::string>> embed_page(const std::vector<std::string>& texts,
+                                            const EmbeddingProviderConfig* provider) {
+  std::vector<std::string> literals;
+  literals.reserve(texts.size());
+  if (!provider) {
+    for (const std::string& text : texts) literals.push_back(to_pg_array(embed_text(text)));
+    return literals;
+  }
+  for (std::size_t start = 0; start < texts.size(); start += kProviderBatch) {
+    const std::size_t end = std::min(texts.size(), start + kProviderBatch);
+    std::vector<std::string> batch(texts.begin() + static_cast<std::ptrdiff_t>(start),
+                                   texts.begin() + static_cast<std::ptrdiff_t>(end));
+    auto vectors = llm::run_blocking(embed_texts(provider, std::move(batch)));
+    if (!vectors) {
+      return make_error(Code::kUnavailable,
+                        "embedding provider failed: " + vectors.error().message +
+                            "; no embedding was changed",
+                        vectors.error().detail);
+    }
+    for (const Embedding& v : *vectors) literals.push_back(to_pg_array(v));
+  }
+  return literals;
+}
+
 Result<std::size_t> reindex_in_transaction(db::Connection& conn,
-                                           const ReindexProgress& progress) {
+                                           const ReindexProgress& progress,
+                                           const EmbeddingProviderConfig* provider) {
   if (auto bulk = conn.exec("knowledge_bulk_on", "SET LOCAL cscx.knowledge_bulk = 'on'");
       !bulk) {
     return bulk.error();
@@ -56,16 +83,17 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
   for (;;) {
     auto page = conn.exec_params("knowledge_reindex_page", kPage, {after});
     if (!page) return page.error();
-    std::vector<std::string> ids, embeddings;
+    std::vector<std::string> ids, texts;
     for (int row = 0; row < page->rows(); ++row) {
       ids.emplace_back(page->value(row, 0));
       const std::string tags(page->value(row, 3));
-      embeddings.push_back(to_pg_array(
-          embed_article(page->value(row, 1), page->value(row, 2), std::span(&tags, 1))));
+      texts.push_back(article_text(page->value(row, 1), page->value(row, 2), std::span(&tags, 1)));
     }
     if (!ids.empty()) {
+      auto embeddings = embed_page(texts, provider);
+      if (!embeddings) return embeddings.error();
       auto stored = conn.exec_params("knowledge_reindex_store", kStore,
-                                     {text_array(ids), text_array(embeddings)});
+                                     {text_array(ids), text_array(*embeddings)});
       if (!stored) return stored.error();
       done += ids.size();
       after = ids.back();
@@ -84,10 +112,11 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
 
 }  // namespace
 
-Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress) {
+Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress,
+                                const EmbeddingProviderConfig* provider) {
   if (auto begin = conn.exec("knowledge_reindex_begin", "BEGIN"); !begin)
     return begin.error();
-  auto done = reindex_in_transaction(conn, progress);
+  auto done = reindex_in_transaction(conn, progress, provider);
   if (!done) {
     (void)conn.exec("knowledge_reindex_rollback", "ROLLBACK");
     return done.error();
