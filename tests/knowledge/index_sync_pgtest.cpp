@@ -118,6 +118,27 @@ TEST_F(IndexSyncTest, RebuildNoticeFromAnotherRoleRebuildsNothing) {
   EXPECT_EQ(sync->loads(), 1u);
 }
 
+// With an embedding provider, a row without a stored vector cannot be
+// embedded in memory (the built-in vector is in another space, and a load
+// never calls the network): it stays out, counted, at load and on notice.
+TEST_F(IndexSyncTest, WithAProviderRowsWithoutAVectorStayOut) {
+  exec_or_throw(admin_,
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])"
+                " WHERE title IN ('Article 1', 'Article 2')");
+  AnnIndex index;
+  // Never asked: the URL is not even valid.
+  IndexState state(knowledge::EmbeddingProviderConfig{"none", "k", "m"});
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(state.articles(), 2u);
+  EXPECT_EQ(sync->skipped(), article_count() - 2);
+
+  // A notice for a row whose vector is gone takes it out of the index.
+  exec_or_throw(admin_, "UPDATE knowledge_base SET embedding = NULL WHERE title = 'Article 1'");
+  ASSERT_TRUE(eventually([&] { return index.size() == 1; }));
+}
+
 TEST_F(IndexSyncTest, AFloodOfBogusNoticesChangesNothing) {
   AnnIndex index;
   IndexState state;
