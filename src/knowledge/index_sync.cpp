@@ -35,7 +35,8 @@ constexpr std::size_t kRefreshBatch = 1000;
 
 // Only the owner can move it (migrations/009); a 'rebuild' notice from
 // anyone else then finds it unchanged and costs this one read.
-constexpr const char* kGeneration = "SELECT generation FROM cscx.knowledge_index";
+// `embedder`: whose vectors are stored (migrations/010, set by a reindex).
+constexpr const char* kGeneration = "SELECT generation, embedder FROM cscx.knowledge_index";
 
 // Any role may NOTIFY; a payload that is not a uuid is ignored rather than
 // allowed to fail the refresh query (and force a full reload).
@@ -50,27 +51,42 @@ bool is_uuid_text(std::string_view s) {
   return true;
 }
 
-// The stored embedding, or the one a write would have stored: the built-in
-// embedder's from the text. With a provider there is none to compute here
-// (the provider's space is not the built-in one's, and a load must not wait
-// on the network for each such row): nullopt, and the row stays out.
+std::optional<Embedding> stored_embedding(const db::QueryResult& r, int row) {
+  if (r.is_null(row, 1)) return std::nullopt;
+  auto stored = parse_pg_array(r.value(row, 1));
+  if (!stored) return std::nullopt;
+  return std::move(*stored);
+}
+
+// The stored embedding when `trust_stored` (the stored vectors come from
+// this server's embedder, migrations/010), or the one a write would have
+// stored: the built-in embedder's from the text. With a provider there is
+// none to compute here (the provider's space is not the built-in one's, and
+// a load must not wait on the network for each such row): nullopt, and the
+// row stays out.
 std::optional<Embedding> embedding_of(const db::QueryResult& r, int row,
-                                      const EmbeddingProviderConfig* provider) {
-  if (!r.is_null(row, 1)) {
-    if (auto stored = parse_pg_array(r.value(row, 1))) return std::move(*stored);
+                                      const EmbeddingProviderConfig* provider,
+                                      bool trust_stored) {
+  if (trust_stored) {
+    if (auto stored = stored_embedding(r, row)) return stored;
   }
   if (provider) return std::nullopt;
   const std::string tags(r.value(row, 4));
   return embed_article(r.value(row, 2), r.value(row, 3), std::span(&tags, 1));
 }
 
-Result<std::int64_t> read_generation(db::Connection& conn) {
+struct IndexGeneration {
+  std::int64_t generation = 0;
+  std::string embedder;  // of the stored vectors
+};
+
+Result<IndexGeneration> read_generation(db::Connection& conn) {
   auto r = conn.exec("knowledge_index_generation", kGeneration);
   if (!r) return r.error();
   if (r->rows() != 1) {
     return make_error(Code::kFailedPrecondition, "cscx.knowledge_index has no row");
   }
-  return std::stoll(std::string(r->value(0, 0)));
+  return IndexGeneration{std::stoll(std::string(r->value(0, 0))), std::string(r->value(0, 1))};
 }
 
 std::string uuid_array(const std::vector<std::string>& ids) {
@@ -202,6 +218,16 @@ void IndexSync::sleep_for(std::chrono::milliseconds d) {
 Result<void> IndexSync::load(db::Connection& conn) {
   auto generation = read_generation(conn);
   if (!generation) return generation.error();
+  const std::string embedder = embedder_name(state_.embedding_provider());
+  trust_stored_ = generation->embedder == embedder;
+  if (!trust_stored_) {
+    spdlog::warn(
+        "knowledge index: the stored embeddings come from {}, this server embeds with {}; "
+        "they are not used ({}) until `cscx kb reindex` runs with this server's settings",
+        generation->embedder, embedder,
+        state_.embedding_provider() ? "articles are found by full text only"
+                                    : "articles are embedded in memory from their text");
+  }
   // Same options as the live index; each page goes in as one batch, built
   // from all cores (AnnOptions::build_threads): at 100,000 articles the
   // graph build, not the reads, is what the load waits for.
@@ -213,14 +239,14 @@ Result<void> IndexSync::load(db::Connection& conn) {
   // taking their lock.
   const size_t count = built.size();
   index_.replace_with(built);
-  state_.set_loaded(index_, *generation);
+  state_.set_loaded(index_, generation->generation);
   ++loads_;
-  spdlog::info("knowledge index: {} articles (generation {}, embedder {})", count, *generation,
-               embedder_name(state_.embedding_provider()));
+  spdlog::info("knowledge index: {} articles (generation {}, embedder {})", count,
+               generation->generation, embedder);
   if (skipped_ > 0) {
     spdlog::warn(
-        "knowledge index: {} articles have no stored embedding and are found by full text "
-        "only: the embedding provider is configured, so they cannot be embedded in memory; "
+        "knowledge index: {} articles have no stored embedding of the provider's and are "
+        "found by full text only (the built-in embedder's vectors are in another space); "
         "run `cscx kb reindex` with the same CSCX_EMBEDDING_* settings",
         skipped_.load());
   }
@@ -239,7 +265,7 @@ Result<void> IndexSync::read_all(db::Connection& conn, AnnIndex& built) {
     std::vector<std::optional<Embedding>> vectors;
     vectors.reserve(static_cast<size_t>(page->rows()));
     for (int row = 0; row < page->rows(); ++row) {
-      vectors.push_back(embedding_of(*page, row, state_.embedding_provider()));
+      vectors.push_back(embedding_of(*page, row, state_.embedding_provider(), trust_stored_));
     }
     std::vector<AnnItem> items;
     for (int row = 0; row < page->rows(); ++row) {
@@ -318,7 +344,14 @@ Result<void> IndexSync::refresh(db::Connection& conn,
   for (int row = 0; row < r->rows(); ++row) {
     std::string id(r->value(row, 0));
     missing.erase(id);
-    const std::optional<Embedding> vector = embedding_of(*r, row, state_.embedding_provider());
+    if (!trust_stored_) {
+      // Stored vectors are not this embedder's, but one this server's own
+      // write route stored (and upserted) is: keep it.
+      const std::optional<Embedding> stored = stored_embedding(*r, row);
+      if (stored && index_.holds(id, *stored)) continue;
+    }
+    const std::optional<Embedding> vector =
+        embedding_of(*r, row, state_.embedding_provider(), trust_stored_);
     if (!vector) {
       // Its stored vector is gone (SQL set it NULL) and, with a provider,
       // no other may stand in: out of the index like a deleted article.
@@ -363,7 +396,7 @@ void IndexSync::follow(db::Connection& conn) {
         if (!stopping_) spdlog::warn("knowledge index: {}", generation.error().to_string());
         return;
       }
-      if (*generation != state_.generation()) {
+      if (generation->generation != state_.generation()) {
         if (auto loaded = load(conn); !loaded) {
           if (!stopping_) {
             spdlog::warn("knowledge index rebuild failed: {}",

@@ -13,6 +13,10 @@
 // with an embedding provider (IndexState::embedding_provider) it cannot be
 // (a built-in vector is in another space), so it stays out of the index,
 // found by full text only, and counted (skipped()) until `cscx kb reindex`.
+// Stored vectors are used only when cscx.knowledge_index.embedder
+// (migrations/010, set by `cscx kb reindex`) names this server's embedder;
+// otherwise they are treated as absent, so two embedders' vectors never
+// share the index.
 //
 // One background thread (`cscx-kb-sync`) with its own connection, as
 // rest::SchemaListener; the server listens while it loads (IndexState says
@@ -149,6 +153,10 @@ class IndexSync {
   std::atomic<uint64_t> loads_{0};
   std::atomic<uint64_t> refreshes_{0};
   std::atomic<uint64_t> skipped_{0};
+  // Whether the stored vectors are this server's embedder's (migrations/010:
+  // cscx.knowledge_index.embedder), read by each full load. Only the sync
+  // thread (and the build thread it waits for) touches it.
+  bool trust_stored_ = false;
   std::thread thread_;
 };
 

@@ -24,8 +24,10 @@ constexpr const char* kStore =
 // Servers rebuild their index when the generation moved (migrations/009):
 // only the owner may move it, so the notice alone, which any role can send,
 // rebuilds nothing. Both take effect at commit, with the new embeddings.
+// $1: the embedder every stored vector now comes from (migrations/010).
 constexpr const char* kBumpGeneration =
-    "UPDATE cscx.knowledge_index SET generation = generation + 1, updated_at = now()";
+    "UPDATE cscx.knowledge_index"
+    "   SET generation = generation + 1, embedder = $1::text, updated_at = now()";
 constexpr const char* kRebuildNotice = "SELECT pg_notify('cscx_knowledge', 'rebuild')";
 
 // A text[] literal of `items`, each double-quoted (embeddings and uuids
@@ -101,7 +103,9 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
     }
     if (page->rows() < kPageSize) break;
   }
-  if (auto bumped = conn.exec("knowledge_generation_bump", kBumpGeneration); !bumped) {
+  if (auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration,
+                                     {embedder_name(provider)});
+      !bumped) {
     return bumped.error();
   }
   if (auto notify = conn.exec("knowledge_rebuild", kRebuildNotice); !notify) {

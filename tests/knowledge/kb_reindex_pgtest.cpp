@@ -111,6 +111,12 @@ TEST(KbReindex, WithAProviderStoresItsVectorsInBatches) {
   EXPECT_EQ(*stored, unit(fake_embedding(text, {{"renewal", 2}})));
   EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
             "0");
+  // Servers trust stored vectors only of the embedder recorded here.
+  EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"),
+            "openai-compatible:fake-embed");
+  const CommandResult back = run_cscx({"kb", "reindex"}, {{"DATABASE_URL", db.url()}});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
 }
 
 TEST(KbReindex, AProviderFailureChangesNothing) {
@@ -130,6 +136,7 @@ TEST(KbReindex, AProviderFailureChangesNothing) {
   EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
             "100");
   EXPECT_EQ(query_value(admin, "SELECT generation FROM cscx.knowledge_index"), generation);
+  EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
 }
 
 }  // namespace
