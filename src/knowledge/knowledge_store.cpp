@@ -267,7 +267,8 @@ asio::awaitable<Result<WrittenArticle>> create_article(db::Pool& pool,
                                                        const db::RequestIdentity& who,
                                                        const ArticleFields& f,
                                                        const EmbeddingProviderConfig* provider) {
-  auto embedding = co_await embed_for_write(provider, new_article_text(f));
+  std::string text = new_article_text(f);
+  auto embedding = co_await embed_for_write(provider, std::move(text));
   if (!embedding) co_return embedding.error();
   const db::Statement insert = insert_statement(f, *embedding);
   auto results = co_await pool.run_in_transaction(who, std::span(&insert, 1));
@@ -288,7 +289,8 @@ asio::awaitable<Result<WrittenArticle>> update_article(db::Pool& pool,
 
   const MergedArticle merged = merge(f, current->back());
   std::string version(current->back().value(0, 3));
-  auto embedding = co_await embed_for_write(provider, merged_text(merged));
+  std::string text = merged_text(merged);
+  auto embedding = co_await embed_for_write(provider, std::move(text));
   if (!embedding) co_return embedding.error();
   const db::Statement update = update_statement(id, f, merged, std::move(version), *embedding);
   auto results = co_await pool.run_in_transaction(who, std::span(&update, 1));
