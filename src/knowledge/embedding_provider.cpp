@@ -1,11 +1,12 @@
 #include "knowledge/embedding_provider.h"
 
+#include <fmt/core.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cfloat>
 #include <cmath>
-#include <fmt/core.h>
 #include <utility>
 
 namespace cscx::knowledge {
@@ -16,11 +17,12 @@ namespace {
 
 // 64 texts x 1536 numbers at ~20 bytes each is ~2 MiB; the limit leaves
 // room for pretty-printed answers and stops a runaway body.
-constexpr llm::JsonPostLimits kEmbeddingLimits{"the embedding endpoint", "CSCX_EMBEDDING_URL",
-                                               32u << 20};
+constexpr llm::JsonPostLimits kEmbeddingLimits{"the embedding endpoint",
+                                               "CSCX_EMBEDDING_URL", 32u << 20};
 
 Error bad_answer(std::string message) {
-  return make_error(Code::kInternal, "the embedding endpoint's answer " + std::move(message));
+  return make_error(Code::kInternal,
+                    "the embedding endpoint's answer " + std::move(message));
 }
 
 // Exactly kEmbeddingDimensions finite numbers that fit a float, scaled to
@@ -40,16 +42,19 @@ Result<Embedding> unit_vector(const json::value& v, std::size_t position) {
   for (std::size_t i = 0; i < numbers.size(); ++i) {
     const json::value& x = numbers[i];
     if (!x.is_number()) {
-      return bad_answer(fmt::format("has a value that is not a number at position {}", position));
+      return bad_answer(
+          fmt::format("has a value that is not a number at position {}", position));
     }
     const double d = x.to_number<double>();
     if (!std::isfinite(d) || std::fabs(d) > FLT_MAX) {
-      return bad_answer(fmt::format("has a number out of range at position {}", position));
+      return bad_answer(
+          fmt::format("has a number out of range at position {}", position));
     }
     out[i] = static_cast<float>(d);
     norm += d * d;
   }
-  if (norm == 0) return bad_answer(fmt::format("has a zero vector at position {}", position));
+  if (norm == 0)
+    return bad_answer(fmt::format("has a zero vector at position {}", position));
   const double scale = 1.0 / std::sqrt(norm);
   for (float& x : out) x = static_cast<float>(x * scale);
   return out;
@@ -67,7 +72,8 @@ asio::awaitable<Result<std::vector<Embedding>>> ask_provider(
 }  // namespace
 
 std::optional<EmbeddingProviderConfig> embedding_provider_from_env() {
-  return llm::provider_config_from_env("CSCX_EMBEDDING", std::chrono::milliseconds(10'000));
+  return llm::provider_config_from_env("CSCX_EMBEDDING",
+                                       std::chrono::milliseconds(10'000));
 }
 
 std::string embedder_name(const EmbeddingProviderConfig* provider) {
@@ -96,7 +102,8 @@ std::string embeddings_request(const EmbeddingProviderConfig& provider,
                                       {"dimensions", kEmbeddingDimensions}});
 }
 
-Result<std::vector<Embedding>> read_embeddings(const json::value& answer, std::size_t count) {
+Result<std::vector<Embedding>> read_embeddings(const json::value& answer,
+                                               std::size_t count) {
   const json::value* data =
       answer.is_object() ? answer.as_object().if_contains("data") : nullptr;
   if (!data || !data->is_array()) return bad_answer("has no \"data\" array");
@@ -107,14 +114,16 @@ Result<std::vector<Embedding>> read_embeddings(const json::value& answer, std::s
   std::vector<Embedding> out(count);
   for (std::size_t position = 0; position < items.size(); ++position) {
     if (!items[position].is_object()) {
-      return bad_answer(fmt::format("has a data item that is not an object at position {}",
-                                    position));
+      return bad_answer(
+          fmt::format("has a data item that is not an object at position {}", position));
     }
     const json::object& item = items[position].as_object();
     std::size_t index = position;
     if (const json::value* i = item.if_contains("index")) {
-      if (!i->is_int64() || i->as_int64() < 0 || static_cast<std::size_t>(i->as_int64()) >= count) {
-        return bad_answer(fmt::format("has an index out of range at position {}", position));
+      if (!i->is_int64() || i->as_int64() < 0 ||
+          static_cast<std::size_t>(i->as_int64()) >= count) {
+        return bad_answer(
+            fmt::format("has an index out of range at position {}", position));
       }
       index = static_cast<std::size_t>(i->as_int64());
     }

@@ -61,8 +61,8 @@ std::string embeddings_request(const EmbeddingProviderConfig& provider,
 // The provider's answer -> `count` unit vectors ordered by "index" (the
 // position in "data" when an item has none); the failures embed_texts
 // lists as kInternal.
-[[nodiscard]] Result<std::vector<Embedding>> read_embeddings(const boost::json::value& answer,
-                                                             std::size_t count);
+[[nodiscard]] Result<std::vector<Embedding>> read_embeddings(
+    const boost::json::value& answer, std::size_t count);
 
 }  // namespace internal
 }  // namespace cscx::knowledge

@@ -1,5 +1,6 @@
 #include "llm/provider_http.h"
 
+#include <fmt/core.h>
 #include <openssl/ssl.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,7 +16,6 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <fmt/core.h>
 #include <utility>
 
 namespace cscx::llm {
@@ -65,18 +65,21 @@ Error bad_answer(std::string message, std::string_view body = {}) {
 
 Result<json::value> read_answer(const JsonPostLimits& limits, unsigned status,
                                 std::string_view body) {
-  if (status != 200) return bad_answer(fmt::format("{} answered {}", limits.who, status), body);
+  if (status != 200)
+    return bad_answer(fmt::format("{} answered {}", limits.who, status), body);
   boost::system::error_code ec;
   json::value answer = json::parse(body, ec);
-  if (ec) return bad_answer(fmt::format("{} answered with a body that is not JSON", limits.who),
-                            body);
+  if (ec)
+    return bad_answer(fmt::format("{} answered with a body that is not JSON", limits.who),
+                      body);
   return answer;
 }
 
 Error io_error(const JsonPostLimits& limits, std::string_view step,
                const boost::system::error_code& ec) {
   if (ec == beast::error::timeout || ec == asio::error::operation_aborted) {
-    return make_error(Code::kUnavailable, fmt::format("{} timed out ({})", limits.who, step));
+    return make_error(Code::kUnavailable,
+                      fmt::format("{} timed out ({})", limits.who, step));
   }
   return make_error(Code::kUnavailable, fmt::format("{} failed ({})", limits.who, step),
                     ec.message());
@@ -104,29 +107,31 @@ asio::awaitable<Result<json::value>> exchange(Stream& stream,
 }
 
 // DNS has no timeout of its own: a timer cancels the resolver.
-asio::awaitable<Result<tcp::resolver::results_type>> resolve(const Endpoint& endpoint,
-                                                             std::chrono::milliseconds timeout,
-                                                             const JsonPostLimits& limits) {
+asio::awaitable<Result<tcp::resolver::results_type>> resolve(
+    const Endpoint& endpoint, std::chrono::milliseconds timeout,
+    const JsonPostLimits& limits) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   asio::steady_timer deadline(executor, timeout);
   deadline.async_wait([&resolver](boost::system::error_code ec) {
     if (!ec) resolver.cancel();
   });
-  auto [ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, kAwait);
+  auto [ec, results] =
+      co_await resolver.async_resolve(endpoint.host, endpoint.port, kAwait);
   deadline.cancel();
   if (ec) co_return io_error(limits, "resolve", ec);
   co_return results;
 }
 
 asio::awaitable<Result<json::value>> post(const ProviderConfig& config,
-                                          const JsonPostLimits& limits, const Endpoint& endpoint,
-                                          std::string body) {
+                                          const JsonPostLimits& limits,
+                                          const Endpoint& endpoint, std::string body) {
   const auto started = std::chrono::steady_clock::now();
   auto resolved = co_await resolve(endpoint, config.timeout, limits);
   if (!resolved) co_return resolved.error();
-  const auto left = config.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::steady_clock::now() - started);
+  const auto left =
+      config.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started);
 
   bhttp::request<bhttp::string_body> request(bhttp::verb::post, endpoint.target, 11);
   request.set(bhttp::field::host, endpoint.host);
@@ -151,11 +156,13 @@ asio::awaitable<Result<json::value>> post(const ProviderConfig& config,
   beast::ssl_stream<beast::tcp_stream> stream(executor, tls);
   // SNI, and the certificate must name the host.
   if (!SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str())) {
-    co_return make_error(Code::kUnavailable, fmt::format("{} failed (TLS SNI)", limits.who));
+    co_return make_error(Code::kUnavailable,
+                         fmt::format("{} failed (TLS SNI)", limits.who));
   }
   stream.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
   beast::get_lowest_layer(stream).expires_after(left);
-  auto [ec, connected] = co_await beast::get_lowest_layer(stream).async_connect(*resolved, kAwait);
+  auto [ec, connected] =
+      co_await beast::get_lowest_layer(stream).async_connect(*resolved, kAwait);
   if (ec) co_return io_error(limits, "connect", ec);
   auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kAwait);
   if (hs_ec) co_return io_error(limits, "TLS handshake", hs_ec);
@@ -164,27 +171,29 @@ asio::awaitable<Result<json::value>> post(const ProviderConfig& config,
 
 }  // namespace
 
-std::optional<ProviderConfig> provider_config_from_env(std::string_view prefix,
-                                                       std::chrono::milliseconds default_timeout) {
+std::optional<ProviderConfig> provider_config_from_env(
+    std::string_view prefix, std::chrono::milliseconds default_timeout) {
   auto env = [prefix](std::string_view suffix) -> std::string {
     const std::string name = std::string(prefix) + std::string(suffix);
     const char* v = std::getenv(name.c_str());
     return v ? v : "";
   };
   ProviderConfig config{env("_URL"), env("_KEY"), env("_MODEL"), default_timeout};
-  if (config.url.empty() || config.key.empty() || config.model.empty()) return std::nullopt;
+  if (config.url.empty() || config.key.empty() || config.model.empty())
+    return std::nullopt;
   const std::string timeout = env("_TIMEOUT_MS");
   long ms = 0;
   auto [end, ec] = std::from_chars(timeout.data(), timeout.data() + timeout.size(), ms);
-  if (!timeout.empty() && ec == std::errc() && end == timeout.data() + timeout.size() && ms > 0 &&
-      ms <= kMaxTimeoutMs) {
+  if (!timeout.empty() && ec == std::errc() && end == timeout.data() + timeout.size() &&
+      ms > 0 && ms <= kMaxTimeoutMs) {
     config.timeout = std::chrono::milliseconds(ms);
   }
   return config;
 }
 
 asio::awaitable<Result<json::value>> post_json(const ProviderConfig& config,
-                                               const JsonPostLimits& limits, std::string body) {
+                                               const JsonPostLimits& limits,
+                                               std::string body) {
   auto endpoint = parse_endpoint(config.url, limits);
   if (!endpoint) co_return endpoint.error();
   // Beast and OpenSSL may throw (bad_alloc, TLS context setup); the
@@ -192,7 +201,8 @@ asio::awaitable<Result<json::value>> post_json(const ProviderConfig& config,
   try {
     co_return co_await post(config, limits, *endpoint, std::move(body));
   } catch (const std::exception& e) {
-    co_return make_error(Code::kInternal, fmt::format("{} request failed", limits.who), e.what());
+    co_return make_error(Code::kInternal, fmt::format("{} request failed", limits.who),
+                         e.what());
   }
 }
 

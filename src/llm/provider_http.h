@@ -37,8 +37,8 @@ struct ProviderConfig {
 // <prefix>_URL, <prefix>_KEY and <prefix>_MODEL, all set and non-empty, or
 // nullopt; <prefix>_TIMEOUT_MS (1..600000) overrides `default_timeout`, an
 // unusable value keeps it. Reads the environment on every call.
-std::optional<ProviderConfig> provider_config_from_env(std::string_view prefix,
-                                                       std::chrono::milliseconds default_timeout);
+std::optional<ProviderConfig> provider_config_from_env(
+    std::string_view prefix, std::chrono::milliseconds default_timeout);
 
 // How one kind of call names itself in errors, and what it accepts.
 struct JsonPostLimits {
@@ -66,13 +66,14 @@ template <class T>
 [[nodiscard]] Result<T> run_blocking(boost::asio::awaitable<Result<T>> call) {
   boost::asio::io_context io;
   std::optional<Result<T>> answer;
-  boost::asio::co_spawn(io, std::move(call), [&answer](std::exception_ptr e, Result<T> r) {
-    if (e) {
-      answer = make_error(Code::kInternal, "the provider request failed");
-    } else {
-      answer = std::move(r);
-    }
-  });
+  boost::asio::co_spawn(
+      io, std::move(call), [&answer](std::exception_ptr e, Result<T> r) {
+        if (e) {
+          answer = make_error(Code::kInternal, "the provider request failed");
+        } else {
+          answer = std::move(r);
+        }
+      });
   io.run();
   if (!answer) return make_error(Code::kInternal, "the provider request did not finish");
   return std::move(*answer);

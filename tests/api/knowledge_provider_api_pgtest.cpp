@@ -51,7 +51,9 @@ class KnowledgeProviderApi : public ApiTest {
   // The server goes before the fake provider it may still be talking to.
   void TearDown() override { server_.reset(); }
 
-  Reply create(std::string_view body) { return call("POST", "/api/knowledge", service(), body); }
+  Reply create(std::string_view body) {
+    return call("POST", "/api/knowledge", service(), body);
+  }
   std::string create_id(std::string_view body) {
     Reply r = create(body);
     EXPECT_EQ(r.status, 201u) << r.body;
@@ -80,7 +82,8 @@ TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
   EXPECT_EQ(provider_.inputs().back(), text);
   EXPECT_EQ(stored_vector(id), unit(fake_embedding(text, kTopics)));
 
-  Reply p = call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"Invoice disputes"})");
+  Reply p =
+      call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"Invoice disputes"})");
   ASSERT_EQ(p.status, 200u) << p.body;
   const std::string merged =
       knowledge::article_text("Invoice disputes", "Start ninety days ahead.", tags);
@@ -93,23 +96,25 @@ TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
 
 TEST_F(KnowledgeProviderApi, AProviderFailureIsA503WithNothingWritten) {
   const std::string id = create_id(article("Renewal playbook", "Start early."));
-  const std::string before = value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" +
-                                   id + "'");
+  const std::string before =
+      value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" + id + "'");
   const std::string count = value("SELECT count(*) FROM knowledge_base");
   for (const std::string mode : {"error", "wrong-width", "hang"}) {
     provider_.set_mode(mode);
     Reply r = create(article("Invoice disputes", "Finance handles them."));
     ASSERT_EQ(r.status, 503u) << mode << ": " << r.body;
     EXPECT_EQ(r.json().at("code"), "unavailable") << r.body;
-    EXPECT_EQ(std::string(r.json().at("message").as_string()).find("embedding provider failed"),
-              0u)
+    EXPECT_EQ(
+        std::string(r.json().at("message").as_string()).find("embedding provider failed"),
+        0u)
         << r.body;
     Reply p = call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"Changed"})");
     ASSERT_EQ(p.status, 503u) << mode << ": " << p.body;
     EXPECT_EQ(p.json().at("code"), "unavailable") << p.body;
   }
   EXPECT_EQ(value("SELECT count(*) FROM knowledge_base"), count);
-  EXPECT_EQ(value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" + id + "'"), before);
+  EXPECT_EQ(value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" + id + "'"),
+            before);
 }
 
 TEST_F(KnowledgeProviderApi, SearchRanksByTheProvidersQueryVector) {

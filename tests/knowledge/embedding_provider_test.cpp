@@ -18,8 +18,9 @@ using cscx::testing::FakeEmbeddingServer;
 
 const std::map<std::string, int> kTopics{{"cancel", 1}, {"renewal", 2}};
 
-EmbeddingProviderConfig config_for(const FakeEmbeddingServer& server,
-                                   std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+EmbeddingProviderConfig config_for(
+    const FakeEmbeddingServer& server,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
   return EmbeddingProviderConfig{server.url(), "test-key", "fake-embed", timeout};
 }
 
@@ -52,7 +53,8 @@ TEST(EmbeddingProvider, SendsTheRequestAndReturnsUnitVectorsInInputOrder) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_NE(requests[0].find("POST /v1/embeddings HTTP/1.1"), std::string::npos);
   EXPECT_NE(requests[0].find("Authorization: Bearer test-key"), std::string::npos);
-  const json::value body = json::parse(requests[0].substr(requests[0].find("\r\n\r\n") + 4));
+  const json::value body =
+      json::parse(requests[0].substr(requests[0].find("\r\n\r\n") + 4));
   EXPECT_EQ(body.at("model"), "fake-embed");
   EXPECT_EQ(body.at("dimensions"), 1536);
   EXPECT_EQ(body.at("input").as_array().size(), 3u);
@@ -64,7 +66,8 @@ TEST(EmbeddingProvider, WithoutAProviderTheBuiltInEmbedderAnswers) {
   ASSERT_TRUE(vectors);
   EXPECT_EQ(vectors->at(0), embed_text("Renewal playbook"));
   EXPECT_EQ(embedder_name(nullptr), kEmbedderVersion);
-  const EmbeddingProviderConfig config{"http://x/v1/embeddings", "k", "text-embedding-3-small"};
+  const EmbeddingProviderConfig config{"http://x/v1/embeddings", "k",
+                                       "text-embedding-3-small"};
   EXPECT_EQ(embedder_name(&config), "openai-compatible:text-embedding-3-small");
 }
 
@@ -86,7 +89,8 @@ TEST(EmbeddingProvider, EveryBadAnswerIsAClearError) {
     server.set_mode(c.mode);
     auto vectors = embed(&config, {"a", "b"});
     ASSERT_FALSE(vectors) << c.mode;
-    EXPECT_EQ(vectors.error().code, c.code) << c.mode << ": " << vectors.error().to_string();
+    EXPECT_EQ(vectors.error().code, c.code)
+        << c.mode << ": " << vectors.error().to_string();
     EXPECT_NE(vectors.error().message.find(c.says), std::string::npos)
         << c.mode << ": " << vectors.error().message;
     EXPECT_EQ(vectors.error().message.find("the embedding endpoint"), 0u) << c.mode;
@@ -159,12 +163,13 @@ TEST(EmbeddingProviderFromEnv, NeedsUrlKeyAndModel) {
   EXPECT_EQ(embedding_provider_from_env()->timeout, std::chrono::milliseconds(250));
   for (const char* bad : {"soon", "0", "-5", "600001", "12ms"}) {
     ::setenv("CSCX_EMBEDDING_TIMEOUT_MS", bad, 1);
-    EXPECT_EQ(embedding_provider_from_env()->timeout, std::chrono::milliseconds(10'000)) << bad;
+    EXPECT_EQ(embedding_provider_from_env()->timeout, std::chrono::milliseconds(10'000))
+        << bad;
   }
   ::unsetenv("CSCX_EMBEDDING_MODEL");
   EXPECT_FALSE(embedding_provider_from_env());
-  for (const char* name : {"CSCX_EMBEDDING_URL", "CSCX_EMBEDDING_KEY", "CSCX_EMBEDDING_MODEL",
-                           "CSCX_EMBEDDING_TIMEOUT_MS"}) {
+  for (const char* name : {"CSCX_EMBEDDING_URL", "CSCX_EMBEDDING_KEY",
+                           "CSCX_EMBEDDING_MODEL", "CSCX_EMBEDDING_TIMEOUT_MS"}) {
     ::unsetenv(name);
   }
 }

@@ -1,9 +1,9 @@
 #include "knowledge/fake_embedding_server.h"
 
+#include <algorithm>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <algorithm>
 #include <cctype>
 #include <sstream>
 
@@ -22,7 +22,8 @@ std::vector<double> fake_embedding(const std::string& text,
   std::vector<double> v(1536, 0.0);
   v[0] = 0.5;
   for (const auto& [word, dimension] : topics) {
-    if (lower.find(word) != std::string::npos) v[static_cast<std::size_t>(dimension)] += 3.0;
+    if (lower.find(word) != std::string::npos)
+      v[static_cast<std::size_t>(dimension)] += 3.0;
   }
   return v;
 }
@@ -70,7 +71,8 @@ void FakeEmbeddingServer::serve() {
     tcp::socket socket(io_);
     acceptor_.accept(socket, ec);
     if (ec || stopping_) break;
-    handlers_.emplace_back([this, s = std::move(socket)]() mutable { answer_one(std::move(s)); });
+    handlers_.emplace_back(
+        [this, s = std::move(socket)]() mutable { answer_one(std::move(s)); });
   }
 }
 

@@ -12,9 +12,9 @@
 //   too-few      200, one vector fewer than inputs
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
