@@ -71,18 +71,25 @@ Result<long> env_number(const char* name, long fallback, long min, long max) {
 // DATABASE_URL (whose user must be able to SET ROLE to the request roles).
 
 // What /ready says of knowledge search (issue 8): where pgvector is
-// installed migration 002 stores vectors in it; the ANN index is ours, and
-// is "loading" (with the articles read so far) until its first load ends.
+// installed migration 002 stores vectors in it and PostgreSQL finds the
+// nearest neighbours (the seed's ivfflat index); otherwise the ANN index is
+// ours, and is "loading" (with the articles read so far) until its first
+// load ends.
 std::string knowledge_readiness(std::string_view column_type,
                                 const knowledge::IndexState& state) {
   // The provider's model is the operator's text: serialized, so a quote in
   // it cannot break the JSON.
   const std::string embedder = boost::json::serialize(
       boost::json::value(knowledge::embedder_name(state.embedding_provider())));
-  return fmt::format(R"({{"embedding_storage":"{}","ann":"hnswlib in memory","embedder":{},)"
+  const std::string_view index = state.ready() ? "ready" : "loading";
+  if (column_type.starts_with("vector")) {
+    return fmt::format(R"({{"embedding_storage":"pgvector","ann":"pgvector ivfflat",)"
+                       R"("embedder":{},"index":"{}"}})",
+                       embedder, index);
+  }
+  return fmt::format(R"({{"embedding_storage":"real[]","ann":"hnswlib in memory","embedder":{},)"
                      R"("index":"{}","articles":{}}})",
-                     column_type.starts_with("vector") ? "pgvector" : "real[]", embedder,
-                     state.ready() ? "ready" : "loading", state.articles());
+                     embedder, index, state.articles());
 }
 
 // /ready is 200 when the database answers and is current: the knowledge

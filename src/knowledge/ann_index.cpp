@@ -335,19 +335,20 @@ struct AnnIndex::Graph {
 
   // Room for `capacity` labels in the float rows and the scan's columns
   // (whose length, the stride, is a whole number of kScanLanes).
+  // Everything that can throw (bad_alloc) comes before column_stride moves,
+  // so a failed grow leaves the old layout whole and a retry grows again.
   void resize_rows(std::size_t capacity) {
     floats.resize(capacity * kEmbeddingDimensions);
     const std::size_t stride = (capacity + kScanLanes - 1) / kScanLanes * kScanLanes;
-    if (stride != column_stride) {
-      HugeVector<std::int8_t> wider(stride * kEmbeddingDimensions);
-      for (std::size_t d = 0; column_stride > 0 && d < kEmbeddingDimensions; ++d) {
-        std::copy_n(columns.begin() + static_cast<std::ptrdiff_t>(d * column_stride),
-                    column_stride, wider.begin() + static_cast<std::ptrdiff_t>(d * stride));
-      }
-      columns.swap(wider);
-      column_stride = stride;
-      column_scales.resize(stride);
+    if (stride == column_stride) return;
+    column_scales.resize(stride);
+    HugeVector<std::int8_t> wider(stride * kEmbeddingDimensions);
+    for (std::size_t d = 0; column_stride > 0 && d < kEmbeddingDimensions; ++d) {
+      std::copy_n(columns.begin() + static_cast<std::ptrdiff_t>(d * column_stride),
+                  column_stride, wider.begin() + static_cast<std::ptrdiff_t>(d * stride));
     }
+    columns.swap(wider);
+    column_stride = stride;
   }
 
   // Stores `label`'s int8 encoding (scale, then codes) in the columns.

@@ -53,10 +53,12 @@ struct AnnOptions {
   // 100,000 articles 40 finds the same top 10 as the whole beam for less
   // (bench/README.md).
   std::size_t rerank_candidates = 40;
-  // A short query is answered exactly, without the graph: its inner product
-  // with every article over the query's non-zero dimensions only, from an
-  // int8 copy of the articles stored dimension-major (ann_distance.h,
-  // kScanLanes), then the same exact re-rank. A search scans when the bytes
+  // A short query is answered without the graph: every live article is
+  // scored by its inner product with the query over the query's non-zero
+  // dimensions only, from an int8 copy of the articles stored
+  // dimension-major (ann_distance.h, kScanLanes), and the best
+  // rerank_candidates are re-ranked exactly. Exact unless int8 rounding
+  // pushes a true top-k article below that depth (not seen at 100,000). A search scans when the bytes
   // that reads (non-zero values x articles) are at most this; otherwise it
   // walks the graph. 0 = always the graph. Needs a compact codec (the float
   // rows re-rank); with kFloat32 every search walks the graph. At 100,000
@@ -71,7 +73,7 @@ struct AnnOptions {
 // How a search found its candidates (AnnIndex::method_for).
 enum class SearchMethod {
   kGraph,      // the HNSW graph: approximate
-  kExactScan,  // every article, over the query's non-zero dimensions: exact
+  kExactScan,  // every article scored over the query's non-zero dimensions, then re-ranked
 };
 
 struct AnnItem {

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "knowledge/embedder.h"
+#include "knowledge/reindex.h"
 
 namespace cscx::knowledge {
 namespace {
@@ -212,6 +213,8 @@ void IndexSync::sleep_for(std::chrono::milliseconds d) {
   wake_.wait_for(lock, d, [this] { return stopping_.load(); });
 }
 
+constexpr const char* kCount = "SELECT count(*) FROM public.knowledge_base";
+
 // Loads every article into a fresh index and swaps it in, with the
 // generation read before the first page: a reindex that commits during the
 // load moves the generation past it, and its notice loads again.
@@ -228,10 +231,19 @@ Result<void> IndexSync::load(db::Connection& conn) {
         state_.embedding_provider() ? "articles are found by full text only"
                                     : "articles are embedded in memory from their text");
   }
-  // Same options as the live index; each page goes in as one batch, built
-  // from all cores (AnnOptions::build_threads): at 100,000 articles the
-  // graph build, not the reads, is what the load waits for.
-  AnnIndex built(index_.options());
+  // Same options as the live index, sized for the articles there are now
+  // (and some writes to come): grown by doubling instead, 100,000 articles
+  // would end in room for 131,072 (a third more memory) and pass through a
+  // moment holding both the old and the doubled arrays. Each page goes in
+  // as one batch, built from all cores (AnnOptions::build_threads): at
+  // 100,000 articles the graph build, not the reads, is what the load waits
+  // for.
+  auto articles = conn.exec("knowledge_index_count", kCount);
+  if (!articles) return articles.error();
+  AnnOptions options = index_.options();
+  const std::size_t now = std::stoul(std::string(articles->value(0, 0)));
+  options.initial_capacity = std::max(options.initial_capacity, now + now / 10);
+  AnnIndex built(options);
   if (auto read = build_at_low_priority([&] { return read_all(conn, built); }); !read) {
     return read.error();
   }
@@ -289,10 +301,44 @@ Result<void> IndexSync::read_all(db::Connection& conn, AnnIndex& built) {
 
 // LISTEN before loading, on the connection the thread keeps, so a change
 // committed between the two is never lost (at worst applied twice).
+// The schema of the `vector` type when knowledge_base.embedding is one
+// (migration 002 with pgvector installed), quoted, and whether the
+// extension is 0.8 or later (iterative index scans); no row with real[].
+constexpr const char* kPgvector =
+    "SELECT quote_ident(n.nspname),"
+    "       string_to_array(e.extversion, '.')::int[] >= '{0,8,0}'::int[]"
+    "  FROM pg_catalog.pg_attribute a"
+    "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+    "  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+    "  JOIN pg_catalog.pg_extension e ON e.extname = 'vector'"
+    " WHERE a.attrelid = 'public.knowledge_base'::regclass AND a.attname = 'embedding'"
+    "   AND NOT a.attisdropped AND t.typname = 'vector'";
+
 Result<db::Connection> IndexSync::connect_and_load() {
   auto conn = open_service_connection(conninfo_);
   if (!conn) return conn.error();
   set_cancel_handle(*conn);
+  // With pgvector, PostgreSQL answers nearest-neighbour queries itself from
+  // the stored vectors: no index to load. What is left is to store the
+  // vector of every article written without one, now and on each notice
+  // (follow()), which the in-memory index would otherwise embed itself.
+  auto pgvector = conn->exec("knowledge_pgvector", kPgvector);
+  if (!pgvector) return pgvector.error();
+  if (pgvector->rows() == 1) {
+    if (!state_.pgvector()) {
+      spdlog::info("knowledge search: embeddings are pgvector vectors; nearest neighbours come "
+                   "from PostgreSQL (no in-memory index)");
+    }
+    state_.set_pgvector(Pgvector{std::string(pgvector->value(0, 0)),
+                                 pgvector->value(0, 1) == std::string_view("t")});
+    if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge"); !listening) {
+      return listening.error();
+    }
+    if (auto embedded = embed_missing(*conn, state_.embedding_provider()); !embedded) {
+      return embedded.error();
+    }
+    return std::move(*conn);
+  }
   if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge");
       !listening) {
     return listening.error();
@@ -389,6 +435,16 @@ void IndexSync::follow(db::Connection& conn) {
       } else if (is_uuid_text(payload)) {
         ids.insert(payload);
       }
+    }
+    if (state_.pgvector()) {
+      // A notice (an article written, or a reindex): embed what has no vector.
+      if (rebuild_hint || !ids.empty()) {
+        if (auto embedded = embed_missing(conn, state_.embedding_provider()); !embedded) {
+          if (!stopping_) spdlog::warn("knowledge embeddings: {}", embedded.error().to_string());
+          return;
+        }
+      }
+      continue;
     }
     if (rebuild_hint) {
       auto generation = read_generation(conn);

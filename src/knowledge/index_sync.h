@@ -47,6 +47,15 @@ namespace cscx::knowledge {
 inline constexpr const char* kKnowledgeChannel = "cscx_knowledge";
 inline constexpr const char* kRebuildPayload = "rebuild";
 
+// Where migration 002 stored embeddings as pgvector's `vector` (the
+// extension was installed): searches then ask PostgreSQL for nearest
+// neighbours (ORDER BY embedding <=> query, the seed's ivfflat index)
+// instead of an index in memory, which is never loaded.
+struct Pgvector {
+  std::string schema;           // of the vector type, quoted for SQL
+  bool iterative_scan = false;  // pgvector >= 0.8: ivfflat.iterative_scan exists
+};
+
 // How far the server's index is, and which embedder's vectors it holds, for
 // /ready, the routes and the load. Written by IndexSync, read by any thread.
 class IndexState {
@@ -64,15 +73,30 @@ class IndexState {
   const EmbeddingProviderConfig* embedding_provider() const {
     return provider_ ? &*provider_ : nullptr;
   }
-  // True once a full load has finished; from then on the index stays
-  // searchable (a later reload builds aside and swaps in one step).
+  // True once a full load has finished (or pgvector was found); from then
+  // on semantic search is available (a later reload builds aside and swaps
+  // in one step).
   bool ready() const { return ready_.load(); }
-  // Articles in the live index when ready(), read from it, so writes that
+  // Articles in the live index when loaded, read from it, so writes that
   // reached it by any path (a notice, a write route's direct upsert) count
   // at once; while loading, the articles read so far (updated after each
-  // page).
+  // page). 0 with pgvector (no index in memory).
   std::size_t articles() const {
-    return ready_.load() ? live_.load()->size() : articles_.load();
+    const AnnIndex* live = live_.load();
+    return live != nullptr ? live->size() : articles_.load();
+  }
+  // Set when embeddings are pgvector vectors (see Pgvector); nullopt with
+  // real[] storage, or before IndexSync's first connection.
+  std::optional<Pgvector> pgvector() const {
+    std::lock_guard lock(pgvector_mutex_);
+    return pgvector_;
+  }
+  void set_pgvector(Pgvector pgvector) {
+    {
+      std::lock_guard lock(pgvector_mutex_);
+      pgvector_ = std::move(pgvector);
+    }
+    ready_ = true;
   }
   // The cscx.knowledge_index generation of the last full load (0: none yet).
   std::int64_t generation() const { return generation_.load(); }
@@ -91,6 +115,8 @@ class IndexState {
   std::atomic<std::size_t> articles_{0};
   std::atomic<const AnnIndex*> live_{nullptr};
   std::atomic<std::int64_t> generation_{0};
+  mutable std::mutex pgvector_mutex_;
+  std::optional<Pgvector> pgvector_;
 };
 
 struct IndexSyncOptions {

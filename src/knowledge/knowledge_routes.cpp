@@ -18,7 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxTitleBytes = 1000;
 constexpr std::size_t kMaxContentBytes = 1 << 20;
-constexpr std::size_t kMaxQueryBytes = 1000;
 constexpr int kMaxK = 100;
 
 bool blank(std::string_view s) {
@@ -112,8 +111,8 @@ Result<SearchRequest> parse_search(const Request& request) {
   SearchRequest search;
   auto q = api::query_value(request.query, "q");
   if (!q || blank(*q)) return invalid("q is required");
-  if (q->size() > kMaxQueryBytes) {
-    return invalid("q is longer than " + std::to_string(kMaxQueryBytes) + " bytes");
+  if (q->size() > kMaxSearchQueryBytes) {
+    return invalid("q is longer than " + std::to_string(kMaxSearchQueryBytes) + " bytes");
   }
   search.query = std::move(*q);
   if (auto k = api::query_value(request.query, "k")) {

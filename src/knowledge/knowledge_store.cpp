@@ -70,11 +70,35 @@ constexpr const char* kDeleteArticle =
 // Reciprocal rank fusion (Cormack et al., SIGIR 2009) with its usual
 // constant 60: score = 1/(60 + vector rank) + 1/(60 + text rank), a missing
 // side adding 0. The full-text expression is idx_kb_fulltext's (007).
-constexpr const char* kSearch =
+// The search is one statement: an `ann` CTE (id, similarity, rank: the
+// nearest neighbours the caller may read), then full text and the fusion
+// (kSearchAfterAnn). $1 query text, $4 k, $5 full-text hits to rank, $6
+// semantic; $2 and $3 are the ann CTE's.
+
+// Candidates from the in-memory index: $2 their ids, $3 their similarities,
+// nearest first; joined to the table, so RLS drops the hidden ones.
+constexpr std::string_view kAnnFromIndex =
     "WITH ann AS ("
     "  SELECT a.id, a.similarity, row_number() OVER (ORDER BY a.ord) AS rank"
     "    FROM unnest($2::uuid[], $3::real[]) WITH ORDINALITY AS a(id, similarity, ord)"
-    "    JOIN public.knowledge_base kb ON kb.id = a.id),"
+    "    JOIN public.knowledge_base kb ON kb.id = a.id),";
+
+// Candidates from pgvector (pgvector_search_sql): $2 the query vector as a
+// real[] literal, $3 how many. The seed's ivfflat index (cosine) serves the
+// ORDER BY ... LIMIT; RLS filters its rows, so a caller who may read few
+// articles can get fewer than $3.
+std::string pgvector_ann(const std::string& schema) {
+  const std::string distance =
+      "kb.embedding OPERATOR(" + schema + ".<=>) CAST($2::real[] AS " + schema + ".vector)";
+  return "WITH ann AS ("
+         "  SELECT a.id, 1 - a.distance AS similarity,"
+         "         row_number() OVER (ORDER BY a.distance, a.id) AS rank"
+         "    FROM (SELECT kb.id, " + distance + " AS distance"
+         "            FROM public.knowledge_base kb WHERE kb.embedding IS NOT NULL"
+         "           ORDER BY " + distance + " LIMIT $3::integer) a),";
+}
+
+constexpr std::string_view kSearchAfterAnn =
     " q AS (SELECT websearch_to_tsquery('english'::regconfig, $1::text) AS query),"
     " text_hits AS ("
     "  SELECT kb.id,"
@@ -105,6 +129,19 @@ constexpr const char* kSearch =
     "           'rank', f.text_position, 'ts_rank', round(f.text_rank::numeric, 6)) END)"
     "     ORDER BY f.score DESC, kb.id), '[]'))"
     "   FROM fused f JOIN public.knowledge_base kb ON kb.id = f.id";
+
+const std::string kIndexSearch = std::string(kAnnFromIndex) + std::string(kSearchAfterAnn);
+
+// ivfflat reads 10 of its 100 lists per query (pgvector's default, 1, finds
+// too few of the true neighbours); from pgvector 0.8 it also keeps reading
+// lists until it has the LIMIT's rows that pass RLS (or has read them all),
+// so a caller who may read few articles, or a small table whose lists were
+// made before it had rows (the seed builds the index at migration time),
+// still gets its nearest ones. Set for the search's transaction only.
+constexpr const char* kIvfflatProbes = "SELECT set_config('ivfflat.probes', '10', true)";
+constexpr const char* kIvfflatIterative =
+    "SELECT set_config('ivfflat.probes', '10', true),"
+    "       set_config('ivfflat.iterative_scan', 'relaxed_order', true)";
 
 std::vector<std::string> tags_from_json(std::string_view text) {
   std::vector<std::string> tags;
@@ -240,7 +277,7 @@ db::Statement search_statement(const SearchRequest& request,
   ids += '}';
   similarities += '}';
   return db::Statement{"knowledge_search",
-                       kSearch,
+                       kIndexSearch,
                        {request.query, ids, similarities, std::to_string(request.k),
                         std::to_string(candidate_count(request.k)),
                         std::string(semantic ? "true" : "false")}};
@@ -259,6 +296,17 @@ asio::awaitable<std::optional<Embedding>> embed_query(const EmbeddingProviderCon
     co_return std::nullopt;
   }
   co_return std::move(vectors->front());
+}
+
+// The search with pgvector's nearest neighbours (IndexState::pgvector) of
+// the query's vector `query`.
+db::Statement pgvector_search_statement(const SearchRequest& request, const Embedding& query,
+                                        const std::string& schema) {
+  return db::Statement{"knowledge_search_pgvector",
+                       pgvector_ann(schema) + std::string(kSearchAfterAnn),
+                       {request.query, to_pg_array(query), std::to_string(candidate_count(request.k)),
+                        std::to_string(request.k), std::to_string(candidate_count(request.k)),
+                        std::string("true")}};
 }
 
 }  // namespace
@@ -316,20 +364,26 @@ asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
                                                      const SearchRequest& request,
                                                      const AnnIndex& index,
                                                      const IndexState& state) {
-  // Before the first load finishes the index holds only what writes put in
-  // since the start: no ranking to speak of.
-  bool semantic = state.ready();
-  std::vector<AnnHit> candidates;
-  if (semantic) {
-    auto query = co_await embed_query(state.embedding_provider(), request.query);
-    if (query) {
-      candidates = index.search(*query, candidate_count(request.k));
-    } else {
-      semantic = false;
-    }
-  }
-  const db::Statement search = search_statement(request, candidates, semantic);
   const db::TransactionOptions options = db::kReadOnly;
+  // Before the first load finishes the index holds only what writes put in
+  // since the start: no ranking to speak of. (With pgvector there is no
+  // load: ready at once.)
+  std::optional<Embedding> query;
+  if (state.ready()) query = co_await embed_query(state.embedding_provider(), request.query);
+  const bool semantic = query.has_value();
+  if (const auto pgvector = state.pgvector(); pgvector && semantic) {
+    const db::Statement statements[] = {
+        {"knowledge_ivfflat_settings",
+         pgvector->iterative_scan ? kIvfflatIterative : kIvfflatProbes,
+         {}},
+        pgvector_search_statement(request, *query, pgvector->schema)};
+    auto results = co_await pool.run_in_transaction(who, statements, options);
+    if (!results) co_return results.error();
+    co_return first_json(*results, "no search result");
+  }
+  std::vector<AnnHit> candidates;
+  if (semantic) candidates = index.search(*query, candidate_count(request.k));
+  const db::Statement search = search_statement(request, candidates, semantic);
   auto results = co_await pool.run_in_transaction(who, std::span(&search, 1), options);
   if (!results) co_return results.error();
   co_return first_json(*results, "no search result");

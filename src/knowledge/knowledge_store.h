@@ -63,6 +63,10 @@ boost::asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
                                                            const db::RequestIdentity& who,
                                                            const std::string& id);
 
+// The longest query text a search takes (GET /api/knowledge/search refuses
+// longer ones with a 400).
+inline constexpr std::size_t kMaxSearchQueryBytes = 1000;
+
 struct SearchRequest {
   std::string query;
   int k = 10;

@@ -15,7 +15,10 @@ constexpr const char* kCount = "SELECT count(*) FROM public.knowledge_base";
 constexpr const char* kPage =
     "SELECT id, title, content, array_to_string(tags, ' ')"
     "  FROM public.knowledge_base WHERE id > $1::uuid ORDER BY id LIMIT 500";
-constexpr int kPageSize = 500;
+constexpr std::size_t kPageSize = 500;
+constexpr const char* kMissingPage =
+    "SELECT id, title, content, array_to_string(tags, ' ')"
+    "  FROM public.knowledge_base WHERE embedding IS NULL AND id > $1::uuid ORDER BY id LIMIT 500";
 // $1 ids, $2 embeddings as real[] literals (a text[] of them), in the same order.
 constexpr const char* kStore =
     "UPDATE public.knowledge_base kb SET embedding = v.embedding::real[]"
@@ -29,6 +32,15 @@ constexpr const char* kBumpGeneration =
     "UPDATE cscx.knowledge_index"
     "   SET generation = generation + 1, embedder = $1::text, updated_at = now()";
 constexpr const char* kRebuildNotice = "SELECT pg_notify('cscx_knowledge', 'rebuild')";
+
+// With pgvector (migration 002), the seed's ivfflat index. It was built when
+// the table was empty, and an ivfflat index keeps the lists (centroids) of
+// the rows it was built from: rebuilt after the embeddings are, its lists
+// fit the articles, and its recall does.
+constexpr const char* kIvfflatIndex =
+    "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_am am ON am.oid = c.relam"
+    " WHERE c.oid = to_regclass('public.idx_kb_embedding') AND am.amname = 'ivfflat'";
+constexpr const char* kReindexIvfflat = "REINDEX INDEX public.idx_kb_embedding";
 
 // A text[] literal of `items`, each double-quoted (embeddings and uuids
 // hold no quote or backslash).
@@ -44,10 +56,11 @@ std::string text_array(const std::vector<std::string>& items) {
   return out;
 }
 
-// The vectors of a page's texts, in order: the built-in embedder's, or the
-// provider's, asked kProviderBatch texts at a time.
-Result<std::vector<std::string>> embed_page(const std::vector<std::string>& texts,
-                                            const EmbeddingProviderConfig* provider) {
+// The vectors of `texts` as real[] literals, in order: the built-in
+// embedder's, or the provider's, asked kProviderBatch texts at a time
+// (blocking this thread).
+Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& texts,
+                                                const EmbeddingProviderConfig* provider) {
   std::vector<std::string> literals;
   literals.reserve(texts.size());
   if (!provider) {
@@ -70,6 +83,32 @@ Result<std::vector<std::string>> embed_page(const std::vector<std::string>& text
   return literals;
 }
 
+// Embeds one page of `page_sql` ($1: the last id of the previous page) with
+// the embedder `provider` names and stores it; the ids it read, in order.
+Result<std::vector<std::string>> embed_page(db::Connection& conn, const char* page_sql,
+                                            const std::string& after,
+                                            const EmbeddingProviderConfig* provider) {
+  auto page = conn.exec_params("knowledge_embed_page", page_sql, {after});
+  if (!page) return page.error();
+  std::vector<std::string> ids, texts;
+  for (int row = 0; row < page->rows(); ++row) {
+    ids.emplace_back(page->value(row, 0));
+    const std::string tags(page->value(row, 3));
+    texts.push_back(
+        article_text(page->value(row, 1), page->value(row, 2), std::span(&tags, 1)));
+  }
+  if (!ids.empty()) {
+    auto embeddings = embed_literals(texts, provider);
+    if (!embeddings) return embeddings.error();
+    auto stored = conn.exec_params("knowledge_embed_store", kStore,
+                                   {text_array(ids), text_array(*embeddings)});
+    if (!stored) return stored.error();
+  }
+  return ids;
+}
+
+constexpr const char* kNoId = "00000000-0000-0000-0000-000000000000";
+
 Result<std::size_t> reindex_in_transaction(db::Connection& conn,
                                            const ReindexProgress& progress,
                                            const EmbeddingProviderConfig* provider) {
@@ -81,27 +120,23 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
   if (!count) return count.error();
   const std::size_t total = std::stoul(std::string(count->value(0, 0)));
   std::size_t done = 0;
-  std::string after = "00000000-0000-0000-0000-000000000000";
+  std::string after = kNoId;
   for (;;) {
-    auto page = conn.exec_params("knowledge_reindex_page", kPage, {after});
-    if (!page) return page.error();
-    std::vector<std::string> ids, texts;
-    for (int row = 0; row < page->rows(); ++row) {
-      ids.emplace_back(page->value(row, 0));
-      const std::string tags(page->value(row, 3));
-      texts.push_back(article_text(page->value(row, 1), page->value(row, 2), std::span(&tags, 1)));
-    }
-    if (!ids.empty()) {
-      auto embeddings = embed_page(texts, provider);
-      if (!embeddings) return embeddings.error();
-      auto stored = conn.exec_params("knowledge_reindex_store", kStore,
-                                     {text_array(ids), text_array(*embeddings)});
-      if (!stored) return stored.error();
-      done += ids.size();
-      after = ids.back();
+    auto ids = embed_page(conn, kPage, after, provider);
+    if (!ids) return ids.error();
+    if (!ids->empty()) {
+      done += ids->size();
+      after = ids->back();
       if (progress) progress(done, std::max(total, done));
     }
-    if (page->rows() < kPageSize) break;
+    if (ids->size() < kPageSize) break;
+  }
+  auto ivfflat = conn.exec("knowledge_ivfflat_index", kIvfflatIndex);
+  if (!ivfflat) return ivfflat.error();
+  if (ivfflat->rows() == 1) {
+    if (auto rebuilt = conn.exec("knowledge_ivfflat_reindex", kReindexIvfflat); !rebuilt) {
+      return rebuilt.error();
+    }
   }
   if (auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration,
                                      {embedder_name(provider)});
@@ -129,6 +164,19 @@ Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& pro
     return commit.error();
   }
   return *done;
+}
+
+Result<std::size_t> embed_missing(db::Connection& conn,
+                                  const EmbeddingProviderConfig* provider) {
+  std::size_t done = 0;
+  std::string after = kNoId;
+  for (;;) {
+    auto ids = embed_page(conn, kMissingPage, after, provider);
+    if (!ids) return ids.error();
+    done += ids->size();
+    if (ids->size() < kPageSize) return done;
+    after = ids->back();
+  }
 }
 
 }  // namespace cscx::knowledge

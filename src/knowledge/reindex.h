@@ -32,4 +32,17 @@ using ReindexProgress = std::function<void(std::size_t done, std::size_t total)>
                                               const ReindexProgress& progress = {},
                                               const EmbeddingProviderConfig* provider = nullptr);
 
+// Stores the embedding of every article whose embedding is NULL (written
+// with SQL or /rest/v1), computed as a write through /api/knowledge would
+// have, in pages of 500, each its own statement (no transaction of its
+// own: the pages that were written stay). Returns how many. With pgvector,
+// where PostgreSQL finds the nearest neighbours from the stored vectors,
+// this is what makes such articles semantically searchable (IndexSync runs
+// it); with real[] the server embeds them in memory instead. `conn` must be
+// allowed to update knowledge_base (service_role or the owner). With
+// `provider` (the server's embedding provider) the vectors are its, asked
+// kProviderBatch texts at a time (blocking); its failure is kUnavailable.
+[[nodiscard]] Result<std::size_t> embed_missing(db::Connection& conn,
+                                                const EmbeddingProviderConfig* provider = nullptr);
+
 }  // namespace cscx::knowledge

@@ -128,6 +128,13 @@ class ApiTest : public ::testing::Test {
 
   std::string value(const std::string& sql) { return query_value(admin_, sql); }
 
+  // Whether migration 002 found pgvector (a server built with it: the
+  // harness's PostgreSQL has the extension); then PostgreSQL finds nearest
+  // neighbours and no index is loaded in memory.
+  bool pgvector_storage() {
+    return value("SELECT value FROM cscx.settings WHERE key = 'embedding_storage'") == "pgvector";
+  }
+
   TestDatabase db_;
   db::Connection admin_ = db_.connect();
   TempDir home_;

@@ -409,6 +409,26 @@ TEST(AnnIndex, ExactScanFindsTheExactTopTen) {
   }
 }
 
+// The scan's columns are copied when the capacity doubles: articles
+// upserted one by one from a capacity of 8 (so the columns grow six times
+// with codes in them) are scanned as exactly as a batch.
+TEST(AnnIndex, ExactScanKeepsItsColumnsAcrossGrowth) {
+  const auto vectors = generated_vectors(300, 47);
+  AnnIndex index(AnnOptions{.initial_capacity = 8});
+  for (std::size_t i = 0; i < vectors.size(); ++i) ASSERT_TRUE(index.upsert(id_of(i), vectors[i]));
+  bench::ArticleGenerator queries(53);
+  for (int q = 0; q < 50; ++q) {
+    const Embedding query = embed_text(queries.query());
+    ASSERT_EQ(index.method_for(query), SearchMethod::kExactScan);
+    const auto hits = index.search(query, 10);
+    const auto exact = exact_top_k(vectors, query, 10);
+    ASSERT_EQ(hits.size(), 10u);
+    for (std::size_t i = 0; i < 10; ++i) {
+      EXPECT_NEAR(hits[i].similarity, similarity(vectors[exact[i]], query), 1e-6) << q << " " << i;
+    }
+  }
+}
+
 // Removed articles never come back from the scan, replaced ones come back
 // with their new vector, and a block's unused lanes are never hits.
 TEST(AnnIndex, ExactScanSeesRemovalsAndReplacements) {
