@@ -36,7 +36,7 @@ constexpr std::size_t kRefreshBatch = 1000;
 
 // Only the owner can move it (migrations/009); a 'rebuild' notice from
 // anyone else then finds it unchanged and costs this one read.
-// `embedder`: whose vectors are stored (migrations/010, set by a reindex).
+// `embedder`: whose vectors are stored (migrations/011, set by a reindex).
 constexpr const char* kGeneration = "SELECT generation, embedder FROM cscx.knowledge_index";
 
 // Any role may NOTIFY; a payload that is not a uuid is ignored rather than
@@ -60,7 +60,7 @@ std::optional<Embedding> stored_embedding(const db::QueryResult& r, int row) {
 }
 
 // The stored embedding when `trust_stored` (the stored vectors come from
-// this server's embedder, migrations/010), or the one a write would have
+// this server's embedder, migrations/011), or the one a write would have
 // stored: the built-in embedder's from the text. With a provider there is
 // none to compute here (the provider's space is not the built-in one's, and
 // a load must not wait on the network for each such row): nullopt, and the

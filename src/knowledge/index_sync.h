@@ -14,7 +14,7 @@
 // (a built-in vector is in another space), so it stays out of the index,
 // found by full text only, and counted (skipped()) until `cscx kb reindex`.
 // Stored vectors are used only when cscx.knowledge_index.embedder
-// (migrations/010, set by `cscx kb reindex`) names this server's embedder;
+// (migrations/011, set by `cscx kb reindex`) names this server's embedder;
 // otherwise they are treated as absent, so two embedders' vectors never
 // share the index.
 //
@@ -179,7 +179,7 @@ class IndexSync {
   std::atomic<uint64_t> loads_{0};
   std::atomic<uint64_t> refreshes_{0};
   std::atomic<uint64_t> skipped_{0};
-  // Whether the stored vectors are this server's embedder's (migrations/010:
+  // Whether the stored vectors are this server's embedder's (migrations/011:
   // cscx.knowledge_index.embedder), read by each full load. Only the sync
   // thread (and the build thread it waits for) touches it.
   bool trust_stored_ = false;

@@ -27,7 +27,7 @@ constexpr const char* kStore =
 // Servers rebuild their index when the generation moved (migrations/009):
 // only the owner may move it, so the notice alone, which any role can send,
 // rebuilds nothing. Both take effect at commit, with the new embeddings.
-// $1: the embedder every stored vector now comes from (migrations/010).
+// $1: the embedder every stored vector now comes from (migrations/011).
 constexpr const char* kBumpGeneration =
     "UPDATE cscx.knowledge_index"
     "   SET generation = generation + 1, embedder = $1::text, updated_at = now()";

@@ -147,7 +147,7 @@ TEST_F(IndexSyncTest, WithAProviderRowsWithoutAVectorStayOut) {
   ASSERT_TRUE(eventually([&] { return index.size() == 1; }));
 }
 
-// Stored vectors of another embedder than the server's (migrations/010)
+// Stored vectors of another embedder than the server's (migrations/011)
 // are never used: the built-in embedder embeds the text itself, a provider
 // server leaves the rows out, until a reindex with its settings.
 TEST_F(IndexSyncTest, StoredVectorsOfAnotherEmbedderAreNotUsed) {

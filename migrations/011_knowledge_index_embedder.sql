@@ -1,4 +1,4 @@
--- 010_knowledge_index_embedder: which embedder wrote the stored vectors
+-- 011_knowledge_index_embedder: which embedder wrote the stored vectors
 -- (docs/knowledge.md, "The embedding provider").
 --
 -- A server embeds with the built-in embedder (cscx-hash-v1) or, when
