@@ -180,8 +180,13 @@ IndexSync::~IndexSync() {
   // cancel that reaches the backend between statements, and the thread may
   // be just about to send one (it checks stopping_ before each page, so
   // only one more can start).
+  bool warned = false;
   for (;;) {
-    cancel_statement();
+    if (auto cancelled = cancel_statement(); !cancelled && !warned) {
+      spdlog::warn("knowledge index: cannot cancel its statement: {}",
+                   cancelled.error().to_string());
+      warned = true;
+    }
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return finished_; })) {
       break;
@@ -194,18 +199,21 @@ IndexSync::~IndexSync() {
 // server and asks it to cancel the backend's current statement. A handle
 // of a connection already closed names a backend that is gone, which the
 // server ignores.
-void IndexSync::cancel_statement() {
+// Without a connection (closed, or the database down and being retried)
+// there is nothing to cancel, and no cancel request is sent.
+Result<void> IndexSync::cancel_statement() {
   std::lock_guard lock(cancel_mutex_);
-  if (!cancel_) return;
+  if (!cancel_) return ok();
   char error[256];
   if (PQcancel(cancel_.get(), error, sizeof error) == 0) {
-    spdlog::warn("knowledge index: cannot cancel its statement: {}", error);
+    return make_error(Code::kUnavailable, error);
   }
+  return ok();
 }
 
-void IndexSync::set_cancel_handle(db::Connection& conn) {
+void IndexSync::set_cancel_handle(db::Connection* conn) {
   std::lock_guard lock(cancel_mutex_);
-  cancel_.reset(PQgetCancel(conn.native()));
+  cancel_.reset(conn != nullptr ? PQgetCancel(conn->native()) : nullptr);
 }
 
 void IndexSync::sleep_for(std::chrono::milliseconds d) {
@@ -317,7 +325,7 @@ constexpr const char* kPgvector =
 Result<db::Connection> IndexSync::connect_and_load() {
   auto conn = open_service_connection(conninfo_);
   if (!conn) return conn.error();
-  set_cancel_handle(*conn);
+  set_cancel_handle(&*conn);
   // With pgvector, PostgreSQL answers nearest-neighbour queries itself from
   // the stored vectors: no index to load. What is left is to store the
   // vector of every article written without one, now and on each notice
@@ -361,6 +369,7 @@ void IndexSync::run() {
     }
     auto& conn = *attempt;
     if (!conn) {
+      set_cancel_handle(nullptr);  // its connection is gone
       if (stopping_) break;
       if (!failing) {
         spdlog::warn("knowledge index: load failed, retrying every second: {}",
@@ -376,6 +385,7 @@ void IndexSync::run() {
     } catch (const std::exception& e) {
       spdlog::warn("knowledge index: {}; reloading", e.what());
     }
+    set_cancel_handle(nullptr);  // `conn` is closed at the end of this pass
   }
 }
 

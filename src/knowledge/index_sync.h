@@ -139,8 +139,10 @@ class IndexSync {
   // Stops and joins the thread: a load stops between pages, and a statement
   // in flight (say, a page read waiting behind another session's lock on
   // knowledge_base) is cancelled (PQcancel), so this returns promptly
-  // whatever the database is doing. Only a connection attempt in progress
-  // is waited out (libpq's connect_timeout, if the conninfo sets one).
+  // whatever a reachable database is doing. A connection attempt in
+  // progress is waited out (libpq's connect_timeout, 10 s unless the
+  // conninfo says otherwise), and so is the cancel request's own connection
+  // to a server that has become unreachable.
   ~IndexSync();
 
   // Full loads finished so far (1 after the first) and articles whose index
@@ -162,8 +164,8 @@ class IndexSync {
   void follow(db::Connection& conn);
   Result<void> refresh(db::Connection& conn, const std::vector<std::string>& ids);
   void sleep_for(std::chrono::milliseconds d);
-  void set_cancel_handle(db::Connection& conn);
-  void cancel_statement();
+  void set_cancel_handle(db::Connection* conn);  // nullptr: no connection now
+  Result<void> cancel_statement();
 
   std::string conninfo_;
   AnnIndex& index_;
