@@ -5,6 +5,8 @@
 #include <sys/resource.h>
 
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -21,6 +23,7 @@
 #include "meetings/meeting_routes.h"
 #include "knowledge/ann_index.h"
 #include "knowledge/embedder.h"
+#include "knowledge/embedding_provider.h"
 #include "knowledge/index_sync.h"
 #include "knowledge/knowledge_routes.h"
 #include "meetings/transcript_routes.h"
@@ -74,15 +77,19 @@ Result<long> env_number(const char* name, long fallback, long min, long max) {
 // load ends.
 std::string knowledge_readiness(std::string_view column_type,
                                 const knowledge::IndexState& state) {
+  // The provider's model is the operator's text: serialized, so a quote in
+  // it cannot break the JSON.
+  const std::string embedder = boost::json::serialize(
+      boost::json::value(knowledge::embedder_name(state.embedding_provider())));
   const std::string_view index = state.ready() ? "ready" : "loading";
   if (column_type.starts_with("vector")) {
     return fmt::format(R"({{"embedding_storage":"pgvector","ann":"pgvector ivfflat",)"
-                       R"("embedder":"{}","index":"{}"}})",
-                       knowledge::kEmbedderVersion, index);
+                       R"("embedder":{},"index":"{}"}})",
+                       embedder, index);
   }
-  return fmt::format(R"({{"embedding_storage":"real[]","ann":"hnswlib in memory","embedder":"{}",)"
+  return fmt::format(R"({{"embedding_storage":"real[]","ann":"hnswlib in memory","embedder":{},)"
                      R"("index":"{}","articles":{}}})",
-                     knowledge::kEmbedderVersion, index, state.articles());
+                     embedder, index, state.articles());
 }
 
 // /ready is 200 when the database answers and is current: the knowledge
@@ -232,8 +239,10 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   // The knowledge base's ANN index, loaded by IndexSync's thread while the
   // server already listens (minutes at 100,000 articles), then kept current
   // by NOTIFY cscx_knowledge (knowledge/index_sync.h).
+  // Its embedder is one choice for the server's life: the optional
+  // provider when CSCX_EMBEDDING_* configure one, else the built-in one.
   knowledge::AnnIndex knowledge_index;
-  knowledge::IndexState knowledge_state;
+  knowledge::IndexState knowledge_state(knowledge::embedding_provider_from_env());
   auto page_pause = env_number("CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS", 0, 0, 3'600'000);
   if (!page_pause) return page_pause.error();
   auto knowledge_sync = knowledge::IndexSync::start(

@@ -1,5 +1,7 @@
-// `cscx kb reindex`: recompute every stored embedding with the built-in
-// embedder and have running servers rebuild their index (knowledge/reindex.h).
+// `cscx kb reindex`: recompute every stored embedding with the embedder the
+// environment chooses (the built-in one, or the provider CSCX_EMBEDDING_*
+// configure) and have running servers rebuild their index
+// (knowledge/reindex.h).
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include "app/database_target.h"
 #include "cli/intelligence_commands.h"
 #include "knowledge/embedder.h"
+#include "knowledge/embedding_provider.h"
 #include "knowledge/reindex.h"
 
 namespace cscx::cli::internal {
@@ -31,18 +34,23 @@ Result<void> reindex(const std::optional<std::string>& home) {
   auto target = app::DatabaseTarget::resolve(home);
   if (!target) return target.error();
   if (auto r = target->ensure_running(); !r) return r;
+  // The same choice `cscx serve` makes: run it with the servers' settings.
+  const auto provider = knowledge::embedding_provider_from_env();
+  const knowledge::EmbeddingProviderConfig* use = provider ? &*provider : nullptr;
   Result<std::size_t> done = make_error(Code::kInternal, "not run");
   if (auto conn = db::Connection::open(target->admin_url()); !conn) {
     done = conn.error();
   } else {
     const bool tty = ::isatty(STDOUT_FILENO) == 1;
-    done = knowledge::reindex_all(*conn, tty ? knowledge::ReindexProgress(draw_progress)
-                                             : knowledge::ReindexProgress());
+    done = knowledge::reindex_all(*conn,
+                                  tty ? knowledge::ReindexProgress(draw_progress)
+                                      : knowledge::ReindexProgress(),
+                                  use);
     if (tty) fmt::print("\n");
   }
   auto stopped = target->stop_if_started();
   if (!done) return done.error();
-  fmt::print("reindexed {} articles with {}\n", *done, knowledge::kEmbedderVersion);
+  fmt::print("reindexed {} articles with {}\n", *done, knowledge::embedder_name(use));
   return stopped;
 }
 

@@ -138,13 +138,18 @@ Embedding embed_text(std::string_view text) {
   return features.to_embedding();
 }
 
-Embedding embed_article(std::string_view title, std::string_view content,
-                        std::span<const std::string> tags) {
+std::string article_text(std::string_view title, std::string_view content,
+                         std::span<const std::string> tags) {
   std::string text;
   text.reserve(2 * title.size() + content.size() + 64);
   text.append(title).append("\n").append(title).append("\n").append(content);
   for (const std::string& tag : tags) text.append("\n").append(tag);
-  return embed_text(text);
+  return text;
+}
+
+Embedding embed_article(std::string_view title, std::string_view content,
+                        std::span<const std::string> tags) {
+  return embed_text(article_text(title, content, tags));
 }
 
 float similarity(std::span<const float> a, std::span<const float> b) {

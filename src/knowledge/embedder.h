@@ -33,8 +33,14 @@ using Embedding = std::vector<float>;
 // has no word. Thread-safe; about a microsecond per word.
 Embedding embed_text(std::string_view text);
 
-// What an article embeds: its title counts twice (titles are short and say
-// what the article is about), then the content and the tags.
+// The text an article embeds as, whichever embedder embeds it (this one or
+// the optional provider, knowledge/embedding_provider.h): its title twice
+// (titles are short and say what the article is about), then the content
+// and the tags, one per line.
+std::string article_text(std::string_view title, std::string_view content,
+                         std::span<const std::string> tags = {});
+
+// embed_text(article_text(title, content, tags)).
 Embedding embed_article(std::string_view title, std::string_view content,
                         std::span<const std::string> tags = {});
 

@@ -36,7 +36,8 @@ constexpr std::size_t kRefreshBatch = 1000;
 
 // Only the owner can move it (migrations/009); a 'rebuild' notice from
 // anyone else then finds it unchanged and costs this one read.
-constexpr const char* kGeneration = "SELECT generation FROM cscx.knowledge_index";
+// `embedder`: whose vectors are stored (migrations/011, set by a reindex).
+constexpr const char* kGeneration = "SELECT generation, embedder FROM cscx.knowledge_index";
 
 // Any role may NOTIFY; a payload that is not a uuid is ignored rather than
 // allowed to fail the refresh query (and force a full reload).
@@ -51,23 +52,42 @@ bool is_uuid_text(std::string_view s) {
   return true;
 }
 
-// The stored embedding, or the one a write would have stored.
-Embedding embedding_of(const db::QueryResult& r, int row) {
-  if (!r.is_null(row, 1)) {
-    if (auto stored = parse_pg_array(r.value(row, 1))) return std::move(*stored);
+std::optional<Embedding> stored_embedding(const db::QueryResult& r, int row) {
+  if (r.is_null(row, 1)) return std::nullopt;
+  auto stored = parse_pg_array(r.value(row, 1));
+  if (!stored) return std::nullopt;
+  return std::move(*stored);
+}
+
+// The stored embedding when `trust_stored` (the stored vectors come from
+// this server's embedder, migrations/011), or the one a write would have
+// stored: the built-in embedder's from the text. With a provider there is
+// none to compute here (the provider's space is not the built-in one's, and
+// a load must not wait on the network for each such row): nullopt, and the
+// row stays out.
+std::optional<Embedding> embedding_of(const db::QueryResult& r, int row,
+                                      const EmbeddingProviderConfig* provider,
+                                      bool trust_stored) {
+  if (trust_stored) {
+    if (auto stored = stored_embedding(r, row)) return stored;
   }
+  if (provider) return std::nullopt;
   const std::string tags(r.value(row, 4));
   return embed_article(r.value(row, 2), r.value(row, 3), std::span(&tags, 1));
 }
 
+struct IndexGeneration {
+  std::int64_t generation = 0;
+  std::string embedder;  // of the stored vectors
+};
 
-Result<std::int64_t> read_generation(db::Connection& conn) {
+Result<IndexGeneration> read_generation(db::Connection& conn) {
   auto r = conn.exec("knowledge_index_generation", kGeneration);
   if (!r) return r.error();
   if (r->rows() != 1) {
     return make_error(Code::kFailedPrecondition, "cscx.knowledge_index has no row");
   }
-  return std::stoll(std::string(r->value(0, 0)));
+  return IndexGeneration{std::stoll(std::string(r->value(0, 0))), std::string(r->value(0, 1))};
 }
 
 std::string uuid_array(const std::vector<std::string>& ids) {
@@ -209,6 +229,16 @@ constexpr const char* kCount = "SELECT count(*) FROM public.knowledge_base";
 Result<void> IndexSync::load(db::Connection& conn) {
   auto generation = read_generation(conn);
   if (!generation) return generation.error();
+  const std::string embedder = embedder_name(state_.embedding_provider());
+  trust_stored_ = generation->embedder == embedder;
+  if (!trust_stored_) {
+    spdlog::warn(
+        "knowledge index: the stored embeddings come from {}, this server embeds with {}; "
+        "they are not used ({}) until `cscx kb reindex` runs with this server's settings",
+        generation->embedder, embedder,
+        state_.embedding_provider() ? "articles are found by full text only"
+                                    : "articles are embedded in memory from their text");
+  }
   // Same options as the live index, sized for the articles there are now
   // (and some writes to come): grown by doubling instead, 100,000 articles
   // would end in room for 131,072 (a third more memory) and pass through a
@@ -229,31 +259,49 @@ Result<void> IndexSync::load(db::Connection& conn) {
   // taking their lock.
   const size_t count = built.size();
   index_.replace_with(built);
-  state_.set_loaded(index_, *generation);
+  state_.set_loaded(index_, generation->generation);
   ++loads_;
-  spdlog::info("knowledge index: {} articles (generation {})", count, *generation);
+  spdlog::info("knowledge index: {} articles (generation {}, embedder {})", count,
+               generation->generation, embedder);
+  if (skipped_ > 0) {
+    spdlog::warn(
+        "knowledge index: {} articles have no stored embedding of the provider's and are "
+        "found by full text only (the built-in embedder's vectors are in another space); "
+        "run `cscx kb reindex` with the same CSCX_EMBEDDING_* settings",
+        skipped_.load());
+  }
   return ok();
 }
 
 // Reads every article, page by page, into `built`.
 Result<void> IndexSync::read_all(db::Connection& conn, AnnIndex& built) {
   std::string after = "00000000-0000-0000-0000-000000000000";
+  uint64_t skipped = 0;
   for (;;) {
     if (stopping_) return make_error(Code::kUnavailable, "the server is stopping");
     auto page = conn.exec_params("knowledge_index_load", kLoadPage, {after});
     if (!page) return page.error();
-    std::vector<Embedding> vectors;
+    // Every vector first: items view them, so the vector must not move.
+    std::vector<std::optional<Embedding>> vectors;
     vectors.reserve(static_cast<size_t>(page->rows()));
-    std::vector<AnnItem> items;
-    for (int row = 0; row < page->rows(); ++row)
-      vectors.push_back(embedding_of(*page, row));
     for (int row = 0; row < page->rows(); ++row) {
-      const Embedding& v = vectors[static_cast<size_t>(row)];
-      items.push_back(AnnItem{page->value(row, 0), v});
+      vectors.push_back(embedding_of(*page, row, state_.embedding_provider(), trust_stored_));
+    }
+    std::vector<AnnItem> items;
+    for (int row = 0; row < page->rows(); ++row) {
+      const std::optional<Embedding>& v = vectors[static_cast<size_t>(row)];
+      if (!v) {
+        ++skipped;
+        continue;
+      }
+      items.push_back(AnnItem{page->value(row, 0), *v});
     }
     if (auto added = built.upsert_batch(items); !added) return added.error();
     if (!state_.ready()) state_.set_articles(built.size());
-    if (page->rows() < kPageSize) return ok();
+    if (page->rows() < kPageSize) {
+      skipped_ = skipped;
+      return ok();
+    }
     after = std::string(page->value(page->rows() - 1, 0));
     if (options_.testing_page_pause.count() > 0) sleep_for(options_.testing_page_pause);
   }
@@ -294,7 +342,9 @@ Result<db::Connection> IndexSync::connect_and_load() {
     if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge"); !listening) {
       return listening.error();
     }
-    if (auto embedded = embed_missing(*conn); !embedded) return embedded.error();
+    if (auto embedded = embed_missing(*conn, state_.embedding_provider()); !embedded) {
+      return embedded.error();
+    }
     return std::move(*conn);
   }
   if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge");
@@ -350,12 +400,25 @@ Result<void> IndexSync::refresh(db::Connection& conn,
   for (int row = 0; row < r->rows(); ++row) {
     std::string id(r->value(row, 0));
     missing.erase(id);
-    const Embedding vector = embedding_of(*r, row);
+    if (!trust_stored_) {
+      // Stored vectors are not this embedder's, but one this server's own
+      // write route stored (and upserted) is: keep it.
+      const std::optional<Embedding> stored = stored_embedding(*r, row);
+      if (stored && index_.holds(id, *stored)) continue;
+    }
+    const std::optional<Embedding> vector =
+        embedding_of(*r, row, state_.embedding_provider(), trust_stored_);
+    if (!vector) {
+      // Its stored vector is gone (SQL set it NULL) and, with a provider,
+      // no other may stand in: out of the index like a deleted article.
+      if (index_.remove(id)) ++changed;
+      continue;
+    }
     // Compared with what the index holds now, however it got there (a
     // write route upserts directly, knowledge_routes.cpp): an unchanged
     // article costs its read and no graph update, whoever sent the notice.
-    if (index_.holds(id, vector)) continue;
-    if (auto added = index_.upsert(id, vector); !added) return added.error();
+    if (index_.holds(id, *vector)) continue;
+    if (auto added = index_.upsert(id, *vector); !added) return added.error();
     ++changed;
   }
   for (const std::string& id : missing) {
@@ -386,7 +449,7 @@ void IndexSync::follow(db::Connection& conn) {
     if (state_.pgvector()) {
       // A notice (an article written, or a reindex): embed what has no vector.
       if (rebuild_hint || !ids.empty()) {
-        if (auto embedded = embed_missing(conn); !embedded) {
+        if (auto embedded = embed_missing(conn, state_.embedding_provider()); !embedded) {
           if (!stopping_) spdlog::warn("knowledge embeddings: {}", embedded.error().to_string());
           return;
         }
@@ -399,7 +462,7 @@ void IndexSync::follow(db::Connection& conn) {
         if (!stopping_) spdlog::warn("knowledge index: {}", generation.error().to_string());
         return;
       }
-      if (*generation != state_.generation()) {
+      if (generation->generation != state_.generation()) {
         if (auto loaded = load(conn); !loaded) {
           if (!stopping_) {
             spdlog::warn("knowledge index rebuild failed: {}",

@@ -9,7 +9,14 @@
 // service_role, because visibility is decided later, when the search route
 // reads its hits back as the caller. An article whose embedding is NULL
 // (written through /rest/v1, or demo data) is embedded in memory from its
-// title, content and tags, as a write through /api/knowledge would have.
+// title, content and tags, as a write through /api/knowledge would have;
+// with an embedding provider (IndexState::embedding_provider) it cannot be
+// (a built-in vector is in another space), so it stays out of the index,
+// found by full text only, and counted (skipped()) until `cscx kb reindex`.
+// Stored vectors are used only when cscx.knowledge_index.embedder
+// (migrations/011, set by `cscx kb reindex`) names this server's embedder;
+// otherwise they are treated as absent, so two embedders' vectors never
+// share the index.
 //
 // One background thread (`cscx-kb-sync`) with its own connection, as
 // rest::SchemaListener; the server listens while it loads (IndexState says
@@ -33,6 +40,7 @@
 #include "core/error.h"
 #include "db/connection.h"
 #include "knowledge/ann_index.h"
+#include "knowledge/embedding_provider.h"
 
 namespace cscx::knowledge {
 
@@ -48,10 +56,23 @@ struct Pgvector {
   bool iterative_scan = false;  // pgvector >= 0.8: ivfflat.iterative_scan exists
 };
 
-// How far the server's index is, for /ready and the search route. Written
-// by IndexSync, read by any thread.
+// How far the server's index is, and which embedder's vectors it holds, for
+// /ready, the routes and the load. Written by IndexSync, read by any thread.
 class IndexState {
  public:
+  // The built-in embedder's index.
+  IndexState() = default;
+  // The index of `provider`'s vectors (the built-in embedder's when
+  // nullopt), for the server's whole life: queries and writes are embedded
+  // by it, and a row without a stored vector cannot be embedded in memory.
+  explicit IndexState(std::optional<EmbeddingProviderConfig> provider)
+      : provider_(std::move(provider)) {}
+
+  // The provider every vector of the index comes from, or null for the
+  // built-in embedder. Fixed at construction.
+  const EmbeddingProviderConfig* embedding_provider() const {
+    return provider_ ? &*provider_ : nullptr;
+  }
   // True once a full load has finished (or pgvector was found); from then
   // on semantic search is available (a later reload builds aside and swaps
   // in one step).
@@ -89,6 +110,7 @@ class IndexState {
   }
 
  private:
+  const std::optional<EmbeddingProviderConfig> provider_;
   std::atomic<bool> ready_{false};
   std::atomic<std::size_t> articles_{0};
   std::atomic<const AnnIndex*> live_{nullptr};
@@ -127,6 +149,9 @@ class IndexSync {
   // entry a notice changed (a notice for an unchanged article changes none).
   uint64_t loads() const { return loads_.load(); }
   uint64_t refreshes() const { return refreshes_.load(); }
+  // Articles the last full load left out of the index: no stored vector
+  // while an embedding provider is configured.
+  uint64_t skipped() const { return skipped_.load(); }
 
  private:
   IndexSync(std::string conninfo, AnnIndex& index, IndexState& state,
@@ -155,6 +180,11 @@ class IndexSync {
   std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel_{nullptr, &PQfreeCancel};
   std::atomic<uint64_t> loads_{0};
   std::atomic<uint64_t> refreshes_{0};
+  std::atomic<uint64_t> skipped_{0};
+  // Whether the stored vectors are this server's embedder's (migrations/011:
+  // cscx.knowledge_index.embedder), read by each full load. Only the sync
+  // thread (and the build thread it waits for) touches it.
+  bool trust_stored_ = false;
   std::thread thread_;
 };
 

@@ -1,11 +1,9 @@
 #include "knowledge/knowledge_routes.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <string>
 
-#include "knowledge/embedder.h"
 #include "knowledge/knowledge_store.h"
 
 namespace cscx::knowledge {
@@ -128,23 +126,10 @@ Result<SearchRequest> parse_search(const Request& request) {
   return search;
 }
 
-// The stored row's id and embedding inputs, as the write answered them, go
-// into the index at once; IndexSync's NOTIFY will re-read the same row.
-void index_written(AnnIndex& index, const std::string& body) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return;
-  const json::object& o = v.as_object();
-  std::vector<std::string> tags;
-  if (const json::value* t = o.if_contains("tags"); t && t->is_array()) {
-    for (const json::value& tag : t->as_array()) {
-      if (tag.is_string()) tags.emplace_back(tag.as_string());
-    }
-  }
-  const std::string title(o.at("title").as_string());
-  const std::string content(o.at("content").as_string());
-  (void)index.upsert(std::string(o.at("id").as_string()),
-                     embed_article(title, content, tags));
+// The stored vector goes into the index at once; IndexSync's NOTIFY will
+// re-read the same row and find it there already.
+void index_written(AnnIndex& index, const WrittenArticle& article) {
+  (void)index.upsert(article.id, article.embedding);
 }
 
 Result<api::Caller> writer(const api::RouteContext& context, const Request& request,
@@ -162,31 +147,33 @@ Result<api::Caller> writer(const api::RouteContext& context, const Request& requ
 void add_knowledge_routes(http::Router& router, const api::RouteContext& context,
                           AnnIndex& index, const IndexState& state) {
   router.add("POST", "/api/knowledge", "/api/knowledge",
-             [context, &index](const Request& request,
-                               RequestLog& log) -> asio::awaitable<Result<Response>> {
+             [context, &index, &state](const Request& request,
+                                       RequestLog& log) -> asio::awaitable<Result<Response>> {
                auto caller = writer(context, request, log, "write knowledge articles");
                if (!caller) co_return caller.error();
                auto fields = parse_article(request, true);
                if (!fields) co_return fields.error();
-               auto body = co_await create_article(context.pool, caller->who, *fields);
-               if (!body) co_return body.error();
-               index_written(index, *body);
-               co_return Response::json(201, std::move(*body));
+               auto article = co_await create_article(context.pool, caller->who, *fields,
+                                                      state.embedding_provider());
+               if (!article) co_return article.error();
+               index_written(index, *article);
+               co_return Response::json(201, std::move(article->json));
              });
 
   router.add("PATCH", "/api/knowledge/:id", "/api/knowledge/:id",
-             [context, &index](const Request& request,
-                               RequestLog& log) -> asio::awaitable<Result<Response>> {
+             [context, &index, &state](const Request& request,
+                                       RequestLog& log) -> asio::awaitable<Result<Response>> {
                auto caller = writer(context, request, log, "write knowledge articles");
                if (!caller) co_return caller.error();
                auto id = api::uuid_param(request, "id");
                if (!id) co_return id.error();
                auto fields = parse_article(request, false);
                if (!fields) co_return fields.error();
-               auto body = co_await update_article(context.pool, caller->who, *id, *fields);
-               if (!body) co_return body.error();
-               index_written(index, *body);
-               co_return Response::json(200, std::move(*body));
+               auto article = co_await update_article(context.pool, caller->who, *id, *fields,
+                                                      state.embedding_provider());
+               if (!article) co_return article.error();
+               index_written(index, *article);
+               co_return Response::json(200, std::move(article->json));
              });
 
   router.add("DELETE", "/api/knowledge/:id", "/api/knowledge/:id",

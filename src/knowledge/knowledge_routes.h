@@ -20,7 +20,9 @@ namespace cscx::knowledge {
 // whether its first load has finished; both must outlive the router. Until
 // then search ranks by full text alone and says so ("semantic": false).
 // Writes also update the index directly, so a search right after a write
-// sees the article without waiting for the NOTIFY.
+// sees the article without waiting for the NOTIFY. Writes and searches embed
+// with state.embedding_provider() when it is set: a write it fails is a 503
+// with nothing written; a search it fails ranks by full text alone.
 void add_knowledge_routes(http::Router& router, const api::RouteContext& context,
                           AnnIndex& index, const IndexState& state);
 

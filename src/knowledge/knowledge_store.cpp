@@ -4,9 +4,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <optional>
+#include <spdlog/spdlog.h>
 #include <span>
 
 #include "knowledge/embedder.h"
+#include "knowledge/embedding_provider.h"
 
 namespace cscx::knowledge {
 namespace asio = boost::asio;
@@ -172,42 +175,80 @@ Result<std::string> first_json(const std::vector<db::QueryResult>& results,
   return std::string(last.value(0, 0));
 }
 
-}  // namespace
-
-std::string article_embedding_literal(const std::string& title, const std::string& content,
-                                      const std::vector<std::string>& tags) {
-  return to_pg_array(embed_article(title, content, tags));
+// The article's vector from the server's embedder. A provider failure is
+// a 503 naming the provider (its detail goes to the log): the write is
+// refused rather than stored without a vector or with one of another space.
+asio::awaitable<Result<Embedding>> embed_for_write(const EmbeddingProviderConfig* provider,
+                                                   std::string text) {
+  std::vector<std::string> texts{std::move(text)};
+  auto vectors = co_await embed_texts(provider, std::move(texts));
+  if (!vectors) {
+    co_return make_error(Code::kUnavailable,
+                         "embedding provider failed: " + vectors.error().message +
+                             "; nothing was written",
+                         vectors.error().detail);
+  }
+  co_return std::move(vectors->front());
 }
 
 // Statements are built by the plain functions below and kept in named
 // locals: GCC 12 mishandles braced temporaries inside co_await expressions
 // (see src/auth/auth_service.cpp).
-namespace {
-
-db::Statement insert_statement(const ArticleFields& f) {
+std::string new_article_text(const ArticleFields& f) {
   const std::vector<std::string> tags = f.tags.value_or(std::vector<std::string>{});
-  return db::Statement{
-      "knowledge_insert",
-      kInsertArticle,
-      {f.title, f.content, f.category, tags_param(f.tags), bool_param(f.is_public),
-       f.metadata_json, article_embedding_literal(*f.title, *f.content, tags)}};
+  return article_text(*f.title, *f.content, tags);
 }
 
-// `row` is kReadForUpdate's: the fields not in `f` keep their stored value.
+db::Statement insert_statement(const ArticleFields& f, const Embedding& embedding) {
+  return db::Statement{"knowledge_insert",
+                       kInsertArticle,
+                       {f.title, f.content, f.category, tags_param(f.tags),
+                        bool_param(f.is_public), f.metadata_json, to_pg_array(embedding)}};
+}
+
+// An update's fields merged with the stored row (kReadForUpdate's): those
+// not in the request keep their stored value.
+struct MergedArticle {
+  std::string title;
+  std::string content;
+  std::optional<std::vector<std::string>> tags;
+};
+
+MergedArticle merge(const ArticleFields& f, const db::QueryResult& row) {
+  MergedArticle m{f.title.value_or(std::string(row.value(0, 0))),
+                  f.content.value_or(std::string(row.value(0, 1))), f.tags};
+  if (!m.tags && !row.is_null(0, 2)) m.tags = tags_from_json(row.value(0, 2));
+  return m;
+}
+
+std::string merged_text(const MergedArticle& m) {
+  return article_text(m.title, m.content, m.tags.value_or(std::vector<std::string>{}));
+}
+
 db::Statement update_statement(const std::string& id, const ArticleFields& f,
-                               const db::QueryResult& row) {
-  const std::string title = f.title.value_or(std::string(row.value(0, 0)));
-  const std::string content = f.content.value_or(std::string(row.value(0, 1)));
-  std::optional<std::vector<std::string>> tags = f.tags;
-  if (!tags && !row.is_null(0, 2)) tags = tags_from_json(row.value(0, 2));
+                               const MergedArticle& m, std::string version,
+                               const Embedding& embedding) {
   return db::Statement{
       "knowledge_update",
       kUpdateArticle,
-      {id, title, content, tags_param(tags),
+      {id, m.title, m.content, tags_param(m.tags),
        bool_param(f.category.has_value() || f.clear_category), f.category,
-       bool_param(f.is_public), f.metadata_json,
-       article_embedding_literal(title, content, tags.value_or(std::vector<std::string>{})),
-       std::string(row.value(0, 3))}};
+       bool_param(f.is_public), f.metadata_json, to_pg_array(embedding), std::move(version)}};
+}
+
+// The row's JSON (the statements' last result) and its id.
+Result<WrittenArticle> written(const std::vector<db::QueryResult>& results,
+                               Embedding embedding) {
+  auto body = first_json(results, "article not written");
+  if (!body) return body.error();
+  boost::system::error_code ec;
+  const json::value row = json::parse(*body, ec);
+  if (ec || !row.is_object() || !row.as_object().contains("id") ||
+      !row.as_object().at("id").is_string()) {
+    return make_error(Code::kInternal, "the written article has no id");
+  }
+  std::string id(row.as_object().at("id").as_string());
+  return WrittenArticle{std::move(*body), std::move(id), std::move(embedding)};
 }
 
 db::Statement id_statement(std::string_view name, const char* sql, const std::string& id) {
@@ -242,45 +283,71 @@ db::Statement search_statement(const SearchRequest& request,
                         std::string(semantic ? "true" : "false")}};
 }
 
-// The search with pgvector's nearest neighbours (IndexState::pgvector).
-db::Statement pgvector_search_statement(const SearchRequest& request, const std::string& schema) {
-  const std::string vector = to_pg_array(embed_text(request.query));
+// The query's vector from the server's embedder, or nullopt when the
+// provider fails: a search then answers by full text alone (logged), never
+// with an error of the provider's.
+asio::awaitable<std::optional<Embedding>> embed_query(const EmbeddingProviderConfig* provider,
+                                                      const std::string& query) {
+  std::vector<std::string> texts{query};
+  auto vectors = co_await embed_texts(provider, std::move(texts));
+  if (!vectors) {
+    spdlog::warn("knowledge search by full text only: embedding provider failed: {}",
+                 vectors.error().to_string());
+    co_return std::nullopt;
+  }
+  co_return std::move(vectors->front());
+}
+
+// The search with pgvector's nearest neighbours (IndexState::pgvector) of
+// the query's vector `query`.
+db::Statement pgvector_search_statement(const SearchRequest& request, const Embedding& query,
+                                        const std::string& schema) {
   return db::Statement{"knowledge_search_pgvector",
                        pgvector_ann(schema) + std::string(kSearchAfterAnn),
-                       {request.query, vector, std::to_string(candidate_count(request.k)),
+                       {request.query, to_pg_array(query), std::to_string(candidate_count(request.k)),
                         std::to_string(request.k), std::to_string(candidate_count(request.k)),
                         std::string("true")}};
 }
 
 }  // namespace
 
-asio::awaitable<Result<std::string>> create_article(db::Pool& pool,
-                                                    const db::RequestIdentity& who,
-                                                    const ArticleFields& f) {
-  const db::Statement insert = insert_statement(f);
+asio::awaitable<Result<WrittenArticle>> create_article(db::Pool& pool,
+                                                       const db::RequestIdentity& who,
+                                                       const ArticleFields& f,
+                                                       const EmbeddingProviderConfig* provider) {
+  std::string text = new_article_text(f);
+  auto embedding = co_await embed_for_write(provider, std::move(text));
+  if (!embedding) co_return embedding.error();
+  const db::Statement insert = insert_statement(f, *embedding);
   auto results = co_await pool.run_in_transaction(who, std::span(&insert, 1));
   if (!results) co_return results.error();
-  co_return first_json(*results, "article not written");
+  co_return written(*results, std::move(*embedding));
 }
 
-asio::awaitable<Result<std::string>> update_article(db::Pool& pool,
-                                                    const db::RequestIdentity& who,
-                                                    const std::string& id,
-                                                    const ArticleFields& f) {
+asio::awaitable<Result<WrittenArticle>> update_article(db::Pool& pool,
+                                                       const db::RequestIdentity& who,
+                                                       const std::string& id,
+                                                       const ArticleFields& f,
+                                                       const EmbeddingProviderConfig* provider) {
   const db::Statement read = id_statement("knowledge_read_for_update", kReadForUpdate, id);
   const db::TransactionOptions options = db::kReadOnly;
   auto current = co_await pool.run_in_transaction(who, std::span(&read, 1), options);
   if (!current) co_return current.error();
   if (current->back().rows() == 0) co_return make_error(Code::kNotFound, "article not found");
 
-  const db::Statement update = update_statement(id, f, current->back());
+  const MergedArticle merged = merge(f, current->back());
+  std::string version(current->back().value(0, 3));
+  std::string text = merged_text(merged);
+  auto embedding = co_await embed_for_write(provider, std::move(text));
+  if (!embedding) co_return embedding.error();
+  const db::Statement update = update_statement(id, f, merged, std::move(version), *embedding);
   auto results = co_await pool.run_in_transaction(who, std::span(&update, 1));
   if (!results) co_return results.error();
   if (results->back().rows() == 0) {
     co_return make_error(Code::kConflict,
                          "the article changed while it was being updated; retry");
   }
-  co_return std::string(results->back().value(0, 0));
+  co_return written(*results, std::move(*embedding));
 }
 
 asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
@@ -298,24 +365,24 @@ asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
                                                      const AnnIndex& index,
                                                      const IndexState& state) {
   const db::TransactionOptions options = db::kReadOnly;
-  if (const auto pgvector = state.pgvector()) {
+  // Before the first load finishes the index holds only what writes put in
+  // since the start: no ranking to speak of. (With pgvector there is no
+  // load: ready at once.)
+  std::optional<Embedding> query;
+  if (state.ready()) query = co_await embed_query(state.embedding_provider(), request.query);
+  const bool semantic = query.has_value();
+  if (const auto pgvector = state.pgvector(); pgvector && semantic) {
     const db::Statement statements[] = {
         {"knowledge_ivfflat_settings",
          pgvector->iterative_scan ? kIvfflatIterative : kIvfflatProbes,
          {}},
-        pgvector_search_statement(request, pgvector->schema)};
+        pgvector_search_statement(request, *query, pgvector->schema)};
     auto results = co_await pool.run_in_transaction(who, statements, options);
     if (!results) co_return results.error();
     co_return first_json(*results, "no search result");
   }
-  // Before the first load finishes the index holds only what writes put in
-  // since the start: no ranking to speak of.
-  const bool semantic = state.ready();
   std::vector<AnnHit> candidates;
-  if (semantic) {
-    const Embedding query = embed_text(request.query);
-    candidates = index.search(query, candidate_count(request.k));
-  }
+  if (semantic) candidates = index.search(*query, candidate_count(request.k));
   const db::Statement search = search_statement(request, candidates, semantic);
   auto results = co_await pool.run_in_transaction(who, std::span(&search, 1), options);
   if (!results) co_return results.error();

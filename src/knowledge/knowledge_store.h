@@ -11,6 +11,8 @@
 #include "core/error.h"
 #include "db/pool.h"
 #include "knowledge/ann_index.h"
+#include "knowledge/embedder.h"
+#include "knowledge/embedding_provider.h"
 #include "knowledge/index_sync.h"
 
 namespace cscx::knowledge {
@@ -27,20 +29,33 @@ struct ArticleFields {
   std::optional<std::string> metadata_json;  // a JSON object
 };
 
-// Inserts an article (title and content present) with its embedding; the
-// stored row as JSON. Fails as RLS and constraints decide (kPermissionDenied
-// for a role that may not write).
-boost::asio::awaitable<Result<std::string>> create_article(db::Pool& pool,
-                                                           const db::RequestIdentity& who,
-                                                           const ArticleFields& fields);
+// A written article: the stored row as JSON, its id, and the vector stored
+// with it (so the route can put it in the index without embedding again).
+struct WrittenArticle {
+  std::string json;
+  std::string id;
+  Embedding embedding;
+};
+
+// Inserts an article (title and content present) with its embedding, which
+// `provider` computes (on the caller's executor, before any SQL), or the
+// built-in embedder when it is null. Fails as RLS and constraints decide
+// (kPermissionDenied for a role that may not write), and with kUnavailable
+// ("embedding provider failed: ...") when the provider does, with nothing
+// written.
+boost::asio::awaitable<Result<WrittenArticle>> create_article(
+    db::Pool& pool, const db::RequestIdentity& who, const ArticleFields& fields,
+    const EmbeddingProviderConfig* provider);
 
 // Updates the given fields of article `id` and recomputes its embedding
-// from the merged title, content and tags. kNotFound when the caller cannot
-// see it; kConflict when it changed between the read and the write.
-boost::asio::awaitable<Result<std::string>> update_article(db::Pool& pool,
-                                                           const db::RequestIdentity& who,
-                                                           const std::string& id,
-                                                           const ArticleFields& fields);
+// from the merged title, content and tags, as create_article does (the
+// provider is asked between the read and the conditional write, so no
+// transaction waits on it). kNotFound when the caller cannot see it;
+// kConflict when it changed between the read and the write; kUnavailable
+// when the provider fails, with nothing written.
+boost::asio::awaitable<Result<WrittenArticle>> update_article(
+    db::Pool& pool, const db::RequestIdentity& who, const std::string& id,
+    const ArticleFields& fields, const EmbeddingProviderConfig* provider);
 
 // Deletes article `id`; {"id":..., "deleted":true}. kNotFound when the
 // caller cannot see (or may not delete) it.
@@ -59,25 +74,22 @@ struct SearchRequest {
 
 // The one way to search the knowledge base: GET /api/knowledge/search and
 // the agent's chat (agents/agent_routes.cpp) both call it. `query` is
-// embedded and `index` asked for candidates, unless `state` says its first
-// load has not finished: then there are none, results are ranked by full
-// text alone, and the response says "semantic": false. The candidates and
+// embedded (by state.embedding_provider() when there is one) and `index`
+// asked for candidates, unless `state` says its first load has not
+// finished or the provider fails (logged): then there are none, results are
+// ranked by full text alone, and the response says "semantic": false. The candidates and
 // PostgreSQL full-text matches are fused by reciprocal rank in one
 // read-only transaction as `who`, after both are read through RLS, so
 // hidden articles neither appear nor shift the ranks of visible ones.
 // Returns the response JSON (docs/knowledge.md: query, k, fusion, semantic,
 // results with id, title, category, tags, snippet, score and the score's
-// vector and text parts). Fails only as the database does (kUnavailable,
-// kInternal...); `index` and `state` are read, never changed, and may be
-// used by other threads meanwhile.
+// vector and text parts). Never fails because of the provider; fails only
+// as the database does (kUnavailable, kInternal...); `index` and `state`
+// are read, never changed, and may be used by other threads meanwhile.
 boost::asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
                                                             const db::RequestIdentity& who,
                                                             const SearchRequest& request,
                                                             const AnnIndex& index,
                                                             const IndexState& state);
-
-// The embedding of an article as it will be stored (title, content, tags).
-std::string article_embedding_literal(const std::string& title, const std::string& content,
-                                      const std::vector<std::string>& tags);
 
 }  // namespace cscx::knowledge

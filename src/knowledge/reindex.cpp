@@ -27,8 +27,10 @@ constexpr const char* kStore =
 // Servers rebuild their index when the generation moved (migrations/009):
 // only the owner may move it, so the notice alone, which any role can send,
 // rebuilds nothing. Both take effect at commit, with the new embeddings.
+// $1: the embedder every stored vector now comes from (migrations/011).
 constexpr const char* kBumpGeneration =
-    "UPDATE cscx.knowledge_index SET generation = generation + 1, updated_at = now()";
+    "UPDATE cscx.knowledge_index"
+    "   SET generation = generation + 1, embedder = $1::text, updated_at = now()";
 constexpr const char* kRebuildNotice = "SELECT pg_notify('cscx_knowledge', 'rebuild')";
 
 // With pgvector (migration 002), the seed's ivfflat index. It was built when
@@ -54,22 +56,52 @@ std::string text_array(const std::vector<std::string>& items) {
   return out;
 }
 
-// Embeds one page of `page_sql` ($1: the last id of the previous page) and
-// stores it; the ids it read, in order.
+// The vectors of `texts` as real[] literals, in order: the built-in
+// embedder's, or the provider's, asked kProviderBatch texts at a time
+// (blocking this thread).
+Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& texts,
+                                                const EmbeddingProviderConfig* provider) {
+  std::vector<std::string> literals;
+  literals.reserve(texts.size());
+  if (!provider) {
+    for (const std::string& text : texts) literals.push_back(to_pg_array(embed_text(text)));
+    return literals;
+  }
+  for (std::size_t start = 0; start < texts.size(); start += kProviderBatch) {
+    const std::size_t end = std::min(texts.size(), start + kProviderBatch);
+    std::vector<std::string> batch(texts.begin() + static_cast<std::ptrdiff_t>(start),
+                                   texts.begin() + static_cast<std::ptrdiff_t>(end));
+    auto vectors = llm::run_blocking(embed_texts(provider, std::move(batch)));
+    if (!vectors) {
+      return make_error(Code::kUnavailable,
+                        "embedding provider failed: " + vectors.error().message +
+                            "; no embedding was changed",
+                        vectors.error().detail);
+    }
+    for (const Embedding& v : *vectors) literals.push_back(to_pg_array(v));
+  }
+  return literals;
+}
+
+// Embeds one page of `page_sql` ($1: the last id of the previous page) with
+// the embedder `provider` names and stores it; the ids it read, in order.
 Result<std::vector<std::string>> embed_page(db::Connection& conn, const char* page_sql,
-                                            const std::string& after) {
+                                            const std::string& after,
+                                            const EmbeddingProviderConfig* provider) {
   auto page = conn.exec_params("knowledge_embed_page", page_sql, {after});
   if (!page) return page.error();
-  std::vector<std::string> ids, embeddings;
+  std::vector<std::string> ids, texts;
   for (int row = 0; row < page->rows(); ++row) {
     ids.emplace_back(page->value(row, 0));
     const std::string tags(page->value(row, 3));
-    embeddings.push_back(to_pg_array(
-        embed_article(page->value(row, 1), page->value(row, 2), std::span(&tags, 1))));
+    texts.push_back(
+        article_text(page->value(row, 1), page->value(row, 2), std::span(&tags, 1)));
   }
   if (!ids.empty()) {
+    auto embeddings = embed_literals(texts, provider);
+    if (!embeddings) return embeddings.error();
     auto stored = conn.exec_params("knowledge_embed_store", kStore,
-                                   {text_array(ids), text_array(embeddings)});
+                                   {text_array(ids), text_array(*embeddings)});
     if (!stored) return stored.error();
   }
   return ids;
@@ -78,7 +110,8 @@ Result<std::vector<std::string>> embed_page(db::Connection& conn, const char* pa
 constexpr const char* kNoId = "00000000-0000-0000-0000-000000000000";
 
 Result<std::size_t> reindex_in_transaction(db::Connection& conn,
-                                           const ReindexProgress& progress) {
+                                           const ReindexProgress& progress,
+                                           const EmbeddingProviderConfig* provider) {
   if (auto bulk = conn.exec("knowledge_bulk_on", "SET LOCAL cscx.knowledge_bulk = 'on'");
       !bulk) {
     return bulk.error();
@@ -89,7 +122,7 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
   std::size_t done = 0;
   std::string after = kNoId;
   for (;;) {
-    auto ids = embed_page(conn, kPage, after);
+    auto ids = embed_page(conn, kPage, after, provider);
     if (!ids) return ids.error();
     if (!ids->empty()) {
       done += ids->size();
@@ -105,7 +138,9 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
       return rebuilt.error();
     }
   }
-  if (auto bumped = conn.exec("knowledge_generation_bump", kBumpGeneration); !bumped) {
+  if (auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration,
+                                     {embedder_name(provider)});
+      !bumped) {
     return bumped.error();
   }
   if (auto notify = conn.exec("knowledge_rebuild", kRebuildNotice); !notify) {
@@ -116,10 +151,11 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
 
 }  // namespace
 
-Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress) {
+Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress,
+                                const EmbeddingProviderConfig* provider) {
   if (auto begin = conn.exec("knowledge_reindex_begin", "BEGIN"); !begin)
     return begin.error();
-  auto done = reindex_in_transaction(conn, progress);
+  auto done = reindex_in_transaction(conn, progress, provider);
   if (!done) {
     (void)conn.exec("knowledge_reindex_rollback", "ROLLBACK");
     return done.error();
@@ -130,11 +166,12 @@ Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& pro
   return *done;
 }
 
-Result<std::size_t> embed_missing(db::Connection& conn) {
+Result<std::size_t> embed_missing(db::Connection& conn,
+                                  const EmbeddingProviderConfig* provider) {
   std::size_t done = 0;
   std::string after = kNoId;
   for (;;) {
-    auto ids = embed_page(conn, kMissingPage, after);
+    auto ids = embed_page(conn, kMissingPage, after, provider);
     if (!ids) return ids.error();
     done += ids->size();
     if (ids->size() < kPageSize) return done;

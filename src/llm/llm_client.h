@@ -16,22 +16,18 @@
 #include <string>
 
 #include "core/error.h"
+#include "llm/provider_http.h"
 
 namespace cscx::llm {
 
-struct LlmConfig {
-  std::string url;    // http:// or https:// chat-completions endpoint
-  std::string key;    // sent as "Authorization: Bearer <key>"
-  std::string model;  // the "model" of the request
-  // The whole request (resolve, connect, TLS, write, read) must finish
-  // within this; CSCX_LLM_TIMEOUT_MS, default 20 s.
-  std::chrono::milliseconds timeout{20'000};
-};
+// The endpoint, key, model and timeout (llm/provider_http.h); the URL is
+// the chat-completions one.
+using LlmConfig = ProviderConfig;
 
 // The provider configured by the environment: nullopt unless CSCX_LLM_URL,
 // CSCX_LLM_KEY and CSCX_LLM_MODEL are all set and non-empty.
-// CSCX_LLM_TIMEOUT_MS (1..600000) overrides the timeout; an unusable value
-// keeps the default. Reads the environment on every call.
+// CSCX_LLM_TIMEOUT_MS (1..600000) overrides the timeout (default 20 s); an
+// unusable value keeps the default. Reads the environment on every call.
 std::optional<LlmConfig> llm_config_from_env();
 
 // One chat-completions round trip in JSON mode: sends `system` and `user` as

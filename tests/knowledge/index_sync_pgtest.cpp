@@ -124,6 +124,55 @@ TEST_F(IndexSyncTest, RebuildNoticeFromAnotherRoleRebuildsNothing) {
   EXPECT_EQ(sync->loads(), 1u);
 }
 
+// With an embedding provider, a row without a stored vector cannot be
+// embedded in memory (the built-in vector is in another space, and a load
+// never calls the network): it stays out, counted, at load and on notice.
+TEST_F(IndexSyncTest, WithAProviderRowsWithoutAVectorStayOut) {
+  // As `cscx kb reindex` with the provider leaves it: the provider's vectors.
+  exec_or_throw(admin_,
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])"
+                " WHERE title IN ('Article 1', 'Article 2');"
+                "UPDATE cscx.knowledge_index SET embedder = 'openai-compatible:m'");
+  AnnIndex index;
+  // Never asked: the URL is not even valid.
+  IndexState state(knowledge::EmbeddingProviderConfig{"none", "k", "m"});
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(state.articles(), 2u);
+  EXPECT_EQ(sync->skipped(), article_count() - 2);
+
+  // A notice for a row whose vector is gone takes it out of the index.
+  exec_or_throw(admin_, "UPDATE knowledge_base SET embedding = NULL WHERE title = 'Article 1'");
+  ASSERT_TRUE(eventually([&] { return index.size() == 1; }));
+}
+
+// Stored vectors of another embedder than the server's (migrations/011)
+// are never used: the built-in embedder embeds the text itself, a provider
+// server leaves the rows out, until a reindex with its settings.
+TEST_F(IndexSyncTest, StoredVectorsOfAnotherEmbedderAreNotUsed) {
+  exec_or_throw(admin_,
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536]);"
+                "UPDATE cscx.knowledge_index SET embedder = 'openai-compatible:old'");
+  {
+    AnnIndex index;
+    IndexState state;
+    auto sync = IndexSync::start(db_.url(), index, state);
+    ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+    EXPECT_EQ(index.size(), article_count());
+    const std::string id =
+        query_value(admin_, "SELECT id FROM knowledge_base WHERE title = 'Article 3'");
+    EXPECT_TRUE(index.holds(id, knowledge::embed_article("Article 3", "Body of article 3",
+                                                         std::vector<std::string>{""})));
+  }
+  AnnIndex index;
+  IndexState state(knowledge::EmbeddingProviderConfig{"none", "k", "new"});
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_EQ(sync->skipped(), article_count());
+}
+
 TEST_F(IndexSyncTest, AFloodOfBogusNoticesChangesNothing) {
   AnnIndex index;
   IndexState state;

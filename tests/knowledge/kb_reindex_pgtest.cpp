@@ -6,8 +6,12 @@
 
 #include <libpq-fe.h>
 
+#include <cmath>
+#include <map>
+
 #include "db/connection.h"
 #include "knowledge/embedder.h"
+#include "knowledge/fake_embedding_server.h"
 #include "support/run_cscx.h"
 #include "support/test_database.h"
 
@@ -61,6 +65,78 @@ TEST(KbReindex, EmbedsEveryArticleAndSendsOneRebuildNotice) {
   // which only the owner may write, moved with it (migrations/009).
   EXPECT_EQ(query_value(admin, "SELECT generation FROM cscx.knowledge_index"),
             std::to_string(generation + 1));
+}
+
+std::vector<float> unit(const std::vector<double>& v) {
+  double norm = 0;
+  for (double x : v) norm += x * x;
+  std::vector<float> out;
+  for (double x : v) out.push_back(static_cast<float>(x / std::sqrt(norm)));
+  return out;
+}
+
+std::map<std::string, std::string> provider_env(const TestDatabase& db,
+                                                const FakeEmbeddingServer& provider) {
+  return {{"DATABASE_URL", db.url()},
+          {"CSCX_EMBEDDING_URL", provider.url()},
+          {"CSCX_EMBEDDING_KEY", "fake-key"},
+          {"CSCX_EMBEDDING_MODEL", "fake-embed"},
+          {"CSCX_EMBEDDING_TIMEOUT_MS", "1000"}};
+}
+
+// With CSCX_EMBEDDING_* set, reindex is how the stored vectors move to the
+// provider's space: every article, 64 texts per request.
+TEST(KbReindex, WithAProviderStoresItsVectorsInBatches) {
+  TestDatabase db;
+  db::Connection admin = db.connect();
+  ASSERT_TRUE(admin.exec("articles",
+                         "INSERT INTO knowledge_base (title, content, tags)"
+                         " SELECT 'Renewal ' || i, 'Body ' || i, ARRAY['t' || i, 'x']"
+                         "   FROM generate_series(1, 70) i"));
+  FakeEmbeddingServer provider({{"renewal", 2}});
+
+  const CommandResult r = run_cscx({"kb", "reindex"}, provider_env(db, provider));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("reindexed 70 articles with openai-compatible:fake-embed"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(provider.requests().size(), 2u) << "64 + 6 texts";
+  EXPECT_EQ(provider.inputs().size(), 70u);
+  // The text the write routes embed; the tags come as the page read them.
+  const std::string text =
+      knowledge::article_text("Renewal 7", "Body 7", std::vector<std::string>{"t7 x"});
+  auto stored = knowledge::parse_pg_array(query_value(
+      admin, "SELECT embedding::text FROM knowledge_base WHERE title = 'Renewal 7'"));
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(*stored, unit(fake_embedding(text, {{"renewal", 2}})));
+  EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
+            "0");
+  // Servers trust stored vectors only of the embedder recorded here.
+  EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"),
+            "openai-compatible:fake-embed");
+  const CommandResult back = run_cscx({"kb", "reindex"}, {{"DATABASE_URL", db.url()}});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
+}
+
+TEST(KbReindex, AProviderFailureChangesNothing) {
+  TestDatabase db;
+  db::Connection admin = db.connect();
+  ASSERT_TRUE(admin.exec("articles",
+                         "INSERT INTO knowledge_base (title, content)"
+                         " SELECT 'Article ' || i, 'Body ' || i FROM generate_series(1, 100) i"));
+  const std::string generation = query_value(admin, "SELECT generation FROM cscx.knowledge_index");
+  FakeEmbeddingServer provider;
+  // A bad answer fails the whole reindex, in its one transaction.
+  provider.set_mode("wrong-width");
+  const CommandResult r = run_cscx({"kb", "reindex"}, provider_env(db, provider));
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("embedding provider failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("768"), std::string::npos) << r.err;
+  EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
+            "100");
+  EXPECT_EQ(query_value(admin, "SELECT generation FROM cscx.knowledge_index"), generation);
+  EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
 }
 
 }  // namespace

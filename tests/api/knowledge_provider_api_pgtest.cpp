@@ -1,0 +1,179 @@
+// /api/knowledge with the optional embedding provider (issue 8), against a
+// local fake /v1/embeddings endpoint: writes store the provider's vector
+// (unit length) or, when it fails, nothing at all (503); search embeds the
+// query with it, and falls back to full text ("semantic": false) when it
+// fails; rows without a stored vector stay out of the index.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cmath>
+
+#include "api/api_fixture.h"
+#include "knowledge/embedder.h"
+#include "knowledge/fake_embedding_server.h"
+
+namespace cscx::testing {
+namespace {
+namespace json = boost::json;
+using http::testing::HeaderList;
+
+// "cancel" and "churn" share a dimension: the fake model knows they are
+// close, which full text (and the built-in embedder) cannot.
+const std::map<std::string, int> kTopics{
+    {"cancel", 1}, {"churn", 1}, {"renewal", 2}, {"invoice", 3}};
+
+std::string article(std::string_view title, std::string_view content,
+                    json::object extra = {}) {
+  extra["title"] = title;
+  extra["content"] = content;
+  return json::serialize(extra);
+}
+
+std::vector<float> unit(const std::vector<double>& v) {
+  double norm = 0;
+  for (double x : v) norm += x * x;
+  std::vector<float> out;
+  for (double x : v) out.push_back(static_cast<float>(x / std::sqrt(norm)));
+  return out;
+}
+
+class KnowledgeProviderApi : public ApiTest {
+ protected:
+  void SetUp() override {
+    load_two_tenants(admin_);
+    start_server({{"CSCX_EMBEDDING_URL", provider_.url()},
+                  {"CSCX_EMBEDDING_KEY", "fake-key"},
+                  {"CSCX_EMBEDDING_MODEL", "fake-embed"},
+                  {"CSCX_EMBEDDING_TIMEOUT_MS", "1500"}});
+    wait_for_index();
+  }
+  // The server goes before the fake provider it may still be talking to.
+  void TearDown() override { server_.reset(); }
+
+  Reply create(std::string_view body) {
+    return call("POST", "/api/knowledge", service(), body);
+  }
+  std::string create_id(std::string_view body) {
+    Reply r = create(body);
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
+  }
+  Reply search(const std::string& query) {
+    return call("GET", "/api/knowledge/search?" + query, service());
+  }
+  std::vector<float> stored_vector(const std::string& id) {
+    auto v = knowledge::parse_pg_array(
+        value("SELECT embedding::text FROM knowledge_base WHERE id = '" + id + "'"));
+    EXPECT_TRUE(v) << id;
+    return v ? *v : std::vector<float>{};
+  }
+
+  FakeEmbeddingServer provider_{kTopics};
+};
+
+TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
+  const std::string id = create_id(article("Renewal playbook", "Start ninety days ahead.",
+                                           {{"tags", json::array{"renewal"}}}));
+  const std::vector<std::string> tags{"renewal"};
+  const std::string text =
+      knowledge::article_text("Renewal playbook", "Start ninety days ahead.", tags);
+  ASSERT_FALSE(provider_.inputs().empty());
+  EXPECT_EQ(provider_.inputs().back(), text);
+  EXPECT_EQ(stored_vector(id), unit(fake_embedding(text, kTopics)));
+
+  Reply p =
+      call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"Invoice disputes"})");
+  ASSERT_EQ(p.status, 200u) << p.body;
+  const std::string merged =
+      knowledge::article_text("Invoice disputes", "Start ninety days ahead.", tags);
+  EXPECT_EQ(provider_.inputs().back(), merged);
+  EXPECT_EQ(stored_vector(id), unit(fake_embedding(merged, kTopics)));
+
+  const json::value ready = call("GET", "/ready", {}).json();
+  EXPECT_EQ(ready.at("knowledge").at("embedder"), "openai-compatible:fake-embed");
+}
+
+TEST_F(KnowledgeProviderApi, AProviderFailureIsA503WithNothingWritten) {
+  const std::string id = create_id(article("Renewal playbook", "Start early."));
+  const std::string before =
+      value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" + id + "'");
+  const std::string count = value("SELECT count(*) FROM knowledge_base");
+  for (const std::string mode : {"error", "wrong-width", "hang"}) {
+    provider_.set_mode(mode);
+    Reply r = create(article("Invoice disputes", "Finance handles them."));
+    ASSERT_EQ(r.status, 503u) << mode << ": " << r.body;
+    EXPECT_EQ(r.json().at("code"), "unavailable") << r.body;
+    EXPECT_EQ(
+        std::string(r.json().at("message").as_string()).find("embedding provider failed"),
+        0u)
+        << r.body;
+    Reply p = call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"Changed"})");
+    ASSERT_EQ(p.status, 503u) << mode << ": " << p.body;
+    EXPECT_EQ(p.json().at("code"), "unavailable") << p.body;
+  }
+  EXPECT_EQ(value("SELECT count(*) FROM knowledge_base"), count);
+  EXPECT_EQ(value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" + id + "'"),
+            before);
+}
+
+TEST_F(KnowledgeProviderApi, SearchRanksByTheProvidersQueryVector) {
+  const std::string cancel =
+      create_id(article("How to cancel a subscription", "Steps to close an account."));
+  create_id(article("Quarterly business review", "Agenda for the QBR."));
+  create_id(article("Invoice disputes", "Finance handles a disputed invoice."));
+
+  // No article says "churn": only the provider's vector can find one.
+  Reply r = search("q=churn&k=3");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json::value body = r.json();
+  EXPECT_EQ(body.at("semantic"), true) << r.body;
+  const json::array& results = body.at("results").as_array();
+  ASSERT_FALSE(results.empty()) << r.body;
+  EXPECT_EQ(results[0].at("id"), cancel.c_str()) << r.body;
+  EXPECT_EQ(results[0].at("vector").at("rank"), 1) << r.body;
+  EXPECT_GT(results[0].at("vector").at("similarity").to_number<double>(), 0.9) << r.body;
+  EXPECT_TRUE(results[0].at("text").is_null()) << r.body;
+  EXPECT_EQ(provider_.inputs().back(), "churn");
+}
+
+TEST_F(KnowledgeProviderApi, SearchFallsBackToFullTextWhenTheProviderFails) {
+  const std::string cancel =
+      create_id(article("How to cancel a subscription", "Steps to close an account."));
+  for (const std::string mode : {"error", "malformed", "hang"}) {
+    provider_.set_mode(mode);
+    Reply r = search("q=cancel");
+    ASSERT_EQ(r.status, 200u) << mode << ": " << r.body;
+    const json::value body = r.json();
+    EXPECT_EQ(body.at("semantic"), false) << r.body;
+    const json::array& results = body.at("results").as_array();
+    ASSERT_EQ(results.size(), 1u) << r.body;
+    EXPECT_EQ(results[0].at("id"), cancel.c_str());
+    EXPECT_TRUE(results[0].at("vector").is_null()) << r.body;
+    EXPECT_EQ(results[0].at("text").at("rank"), 1) << r.body;
+  }
+}
+
+TEST_F(KnowledgeProviderApi, ArticlesWithoutAStoredVectorAreFoundByFullTextOnly) {
+  // The fixture's two articles have no embedding: the built-in embedder's
+  // vector would be in another space, so the index leaves them out.
+  const json::value ready = call("GET", "/ready", {}).json();
+  EXPECT_EQ(ready.at("knowledge").at("articles"), 0) << json::serialize(ready);
+  EXPECT_EQ(value("SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"), "2");
+
+  Reply r = search("q=text");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json::value body = r.json();
+  EXPECT_EQ(body.at("semantic"), true) << r.body;
+  bool found = false;
+  for (const json::value& result : body.at("results").as_array()) {
+    if (result.at("id") != kPublicArticleId) continue;
+    found = true;
+    EXPECT_TRUE(result.at("vector").is_null()) << r.body;
+    EXPECT_FALSE(result.at("text").is_null()) << r.body;
+  }
+  EXPECT_TRUE(found) << r.body;
+}
+
+}  // namespace
+}  // namespace cscx::testing
