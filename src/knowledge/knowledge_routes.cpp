@@ -127,8 +127,10 @@ Result<SearchRequest> parse_search(const Request& request) {
 }
 
 // The stored vector goes into the index at once; IndexSync's NOTIFY will
-// re-read the same row and find it there already.
-void index_written(AnnIndex& index, const WrittenArticle& article) {
+// re-read the same row and find it there already. With pgvector there is no
+// index in memory to keep: PostgreSQL searches the stored vector.
+void index_written(AnnIndex& index, const IndexState& state, const WrittenArticle& article) {
+  if (state.pgvector()) return;
   (void)index.upsert(article.id, article.embedding);
 }
 
@@ -156,7 +158,7 @@ void add_knowledge_routes(http::Router& router, const api::RouteContext& context
                auto article = co_await create_article(context.pool, caller->who, *fields,
                                                       state.embedding_provider());
                if (!article) co_return article.error();
-               index_written(index, *article);
+               index_written(index, state, *article);
                co_return Response::json(201, std::move(article->json));
              });
 
@@ -172,7 +174,7 @@ void add_knowledge_routes(http::Router& router, const api::RouteContext& context
                auto article = co_await update_article(context.pool, caller->who, *id, *fields,
                                                       state.embedding_provider());
                if (!article) co_return article.error();
-               index_written(index, *article);
+               index_written(index, state, *article);
                co_return Response::json(200, std::move(article->json));
              });
 
