@@ -385,14 +385,7 @@ class AgentApiWhileLoading : public AgentApi {
   void SetUp() override {
     if (pgvector_storage()) GTEST_SKIP() << "with pgvector no index is loaded in memory";
     load_two_tenants(admin_);
-    admin_.exec("bulk_articles",
-                "INSERT INTO knowledge_base (title, content)"
-                " SELECT 'Filler ' || i, 'Nothing to see ' || i FROM generate_series(1, 1000) i;"
-                "INSERT INTO knowledge_base (id, title, content) VALUES"
-                " ('d0000000-0000-0000-0000-000000000002', 'Churn signals',"
-                "  'Falling logins are an early churn signal.')")
-        .value();
-    start_server({{"CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS", "3600000"}});
+    start_server_while_the_index_loads();
   }
 
   // /ready's "knowledge" once the first page of 1000 is in (or after 60 s).

@@ -128,6 +128,21 @@ class ApiTest : public ::testing::Test {
 
   std::string value(const std::string& sql) { return query_value(admin_, sql); }
 
+  // A server whose knowledge index load is held after its first page of
+  // 1000 (CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS): 1000 filler articles and
+  // 'Churn signals' (d0000000-…-0002) are in the table, so the churn
+  // article is found by full text alone while /ready says "loading".
+  void start_server_while_the_index_loads() {
+    admin_.exec("bulk_articles",
+                "INSERT INTO knowledge_base (title, content)"
+                " SELECT 'Filler ' || i, 'Nothing to see ' || i FROM generate_series(1, 1000) i;"
+                "INSERT INTO knowledge_base (id, title, content) VALUES"
+                " ('d0000000-0000-0000-0000-000000000002', 'Churn signals',"
+                "  'Falling logins are an early churn signal.')")
+        .value();
+    start_server({{"CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS", "3600000"}});
+  }
+
   // Whether migration 002 found pgvector (a server built with it: the
   // harness's PostgreSQL has the extension); then PostgreSQL finds nearest
   // neighbours and no index is loaded in memory.

@@ -387,6 +387,24 @@ TEST(AnnIndex, CompactCodecsKeepTheRecallOfTheFloatGraph) {
 
 // A short query is answered by the exact scan: the same top 10 as
 // exhaustive float search, hit by hit, whatever the graph would find.
+// For `count` topic queries from `query_seed`: the index scans, and its top
+// 10 are the exhaustive float search's, hit by hit (compared by similarity,
+// so an exact tie in either order passes).
+void expect_scan_finds_exact_top_ten(const AnnIndex& index, const std::vector<Embedding>& vectors,
+                                     std::uint32_t query_seed, int count) {
+  bench::ArticleGenerator queries(query_seed);
+  for (int q = 0; q < count; ++q) {
+    const Embedding query = embed_text(queries.query());
+    ASSERT_EQ(index.method_for(query), SearchMethod::kExactScan);
+    const auto hits = index.search(query, 10);
+    const auto exact = exact_top_k(vectors, query, 10);
+    ASSERT_EQ(hits.size(), 10u);
+    for (std::size_t i = 0; i < 10; ++i) {
+      EXPECT_NEAR(hits[i].similarity, similarity(vectors[exact[i]], query), 1e-6) << q << " " << i;
+    }
+  }
+}
+
 TEST(AnnIndex, ExactScanFindsTheExactTopTen) {
   const auto vectors = generated_vectors(3000, 31);
   for (const VectorCodec codec : {VectorCodec::kInt8, VectorCodec::kFloat16}) {
@@ -394,18 +412,7 @@ TEST(AnnIndex, ExactScanFindsTheExactTopTen) {
     // A one-node beam: a graph search would miss most of the top 10.
     AnnIndex index(AnnOptions{.ef_search = 1, .codec = codec});
     insert_batch(index, vectors);
-    bench::ArticleGenerator queries(37);
-    for (int q = 0; q < 100; ++q) {
-      const Embedding query = embed_text(queries.query());
-      ASSERT_EQ(index.method_for(query), SearchMethod::kExactScan);
-      const auto hits = index.search(query, 10);
-      const auto exact = exact_top_k(vectors, query, 10);
-      ASSERT_EQ(hits.size(), 10u);
-      for (std::size_t i = 0; i < 10; ++i) {
-        // Compared by similarity, so an exact tie in either order passes.
-        EXPECT_NEAR(hits[i].similarity, similarity(vectors[exact[i]], query), 1e-6) << q << " " << i;
-      }
-    }
+    expect_scan_finds_exact_top_ten(index, vectors, 37, 100);
   }
 }
 
@@ -416,17 +423,7 @@ TEST(AnnIndex, ExactScanKeepsItsColumnsAcrossGrowth) {
   const auto vectors = generated_vectors(300, 47);
   AnnIndex index(AnnOptions{.initial_capacity = 8});
   for (std::size_t i = 0; i < vectors.size(); ++i) ASSERT_TRUE(index.upsert(id_of(i), vectors[i]));
-  bench::ArticleGenerator queries(53);
-  for (int q = 0; q < 50; ++q) {
-    const Embedding query = embed_text(queries.query());
-    ASSERT_EQ(index.method_for(query), SearchMethod::kExactScan);
-    const auto hits = index.search(query, 10);
-    const auto exact = exact_top_k(vectors, query, 10);
-    ASSERT_EQ(hits.size(), 10u);
-    for (std::size_t i = 0; i < 10; ++i) {
-      EXPECT_NEAR(hits[i].similarity, similarity(vectors[exact[i]], query), 1e-6) << q << " " << i;
-    }
-  }
+  expect_scan_finds_exact_top_ten(index, vectors, 53, 50);
 }
 
 // Removed articles never come back from the scan, replaced ones come back
