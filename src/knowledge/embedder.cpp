@@ -147,6 +147,16 @@ std::string article_text(std::string_view title, std::string_view content,
   return text;
 }
 
+std::vector<std::string> tags_from_lines(std::string_view lines) {
+  std::vector<std::string> tags;
+  while (!lines.empty()) {
+    const std::size_t end = lines.find('\n');
+    tags.emplace_back(lines.substr(0, end));
+    lines = end == std::string_view::npos ? std::string_view() : lines.substr(end + 1);
+  }
+  return tags;
+}
+
 Embedding embed_article(std::string_view title, std::string_view content,
                         std::span<const std::string> tags) {
   return embed_text(article_text(title, content, tags));

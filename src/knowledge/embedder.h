@@ -41,6 +41,12 @@ std::string article_text(std::string_view title, std::string_view content,
                          std::span<const std::string> tags = {});
 
 // embed_text(article_text(title, content, tags)).
+// An article's tags as SQL gives them with array_to_string(tags, E'\n'):
+// one per line; none for an empty string (NULL or no tags). Readers of the
+// table pass them to article_text() so that it composes the same text as a
+// write through /api/knowledge.
+std::vector<std::string> tags_from_lines(std::string_view lines);
+
 Embedding embed_article(std::string_view title, std::string_view content,
                         std::span<const std::string> tags = {});
 

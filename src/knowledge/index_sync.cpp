@@ -24,10 +24,10 @@ namespace {
 // embedding_of() reads. `embedding::real[]` is a no-op on the real[] column
 // and pgvector's cast where the column is a vector.
 constexpr const char* kLoadPage =
-    "SELECT id, embedding::real[], title, content, array_to_string(tags, ' ')"
+    "SELECT id, embedding::real[], title, content, array_to_string(tags, E'\\n')"
     "  FROM public.knowledge_base WHERE id > $1::uuid ORDER BY id LIMIT 1000";
 constexpr const char* kLoadSome =
-    "SELECT id, embedding::real[], title, content, array_to_string(tags, ' ')"
+    "SELECT id, embedding::real[], title, content, array_to_string(tags, E'\\n')"
     "  FROM public.knowledge_base WHERE id = ANY($1::uuid[])";
 constexpr int kPageSize = 1000;
 // Notices are applied this many ids per query, however many arrived: a flood
@@ -73,7 +73,7 @@ std::optional<Embedding> embedding_of(const db::QueryResult& r, int row,
   }
   if (provider) return std::nullopt;
   const std::string tags(r.value(row, 4));
-  return embed_article(r.value(row, 2), r.value(row, 3), std::span(&tags, 1));
+  return embed_article(r.value(row, 2), r.value(row, 3), tags_from_lines(tags));
 }
 
 struct IndexGeneration {
@@ -342,9 +342,11 @@ Result<db::Connection> IndexSync::connect_and_load() {
     if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge"); !listening) {
       return listening.error();
     }
-    if (auto embedded = embed_missing(*conn, state_.embedding_provider()); !embedded) {
-      return embedded.error();
-    }
+    // A failure here (the provider down or refusing an article) is not a
+    // lost database: retrying by reconnecting every second would resend the
+    // same texts to a paid API forever. It is logged, and the next notice
+    // tries again.
+    embed_missing_now(*conn);
     return std::move(*conn);
   }
   if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge");
@@ -429,6 +431,18 @@ Result<void> IndexSync::refresh(db::Connection& conn,
 }
 
 // Applies notices until the connection fails or the sync stops.
+// pgvector mode: stores the vectors of articles that have none; a failure
+// is logged (and retried on the next notice), never fatal to the sync.
+void IndexSync::embed_missing_now(db::Connection& conn) {
+  auto embedded =
+      embed_missing(conn, state_.embedding_provider(), [this] { return stopping_.load(); });
+  if (!embedded && !stopping_) {
+    spdlog::warn("knowledge embeddings: articles without a vector stay without one until the "
+                 "next change: {}",
+                 embedded.error().to_string());
+  }
+}
+
 void IndexSync::follow(db::Connection& conn) {
   PGconn* pg = conn.native();
   while (!stopping_) {
@@ -448,12 +462,7 @@ void IndexSync::follow(db::Connection& conn) {
     }
     if (state_.pgvector()) {
       // A notice (an article written, or a reindex): embed what has no vector.
-      if (rebuild_hint || !ids.empty()) {
-        if (auto embedded = embed_missing(conn, state_.embedding_provider()); !embedded) {
-          if (!stopping_) spdlog::warn("knowledge embeddings: {}", embedded.error().to_string());
-          return;
-        }
-      }
+      if (rebuild_hint || !ids.empty()) embed_missing_now(conn);
       continue;
     }
     if (rebuild_hint) {

@@ -162,6 +162,7 @@ class IndexSync {
   Result<void> load(db::Connection& conn);
   Result<void> read_all(db::Connection& conn, AnnIndex& built);
   void follow(db::Connection& conn);
+  void embed_missing_now(db::Connection& conn);
   Result<void> refresh(db::Connection& conn, const std::vector<std::string>& ids);
   void sleep_for(std::chrono::milliseconds d);
   void set_cancel_handle(db::Connection* conn);  // nullptr: no connection now

@@ -13,11 +13,11 @@ namespace {
 
 constexpr const char* kCount = "SELECT count(*) FROM public.knowledge_base";
 constexpr const char* kPage =
-    "SELECT id, title, content, array_to_string(tags, ' ')"
+    "SELECT id, title, content, array_to_string(tags, E'\\n')"
     "  FROM public.knowledge_base WHERE id > $1::uuid ORDER BY id LIMIT 500";
 constexpr std::size_t kPageSize = 500;
 constexpr const char* kMissingPage =
-    "SELECT id, title, content, array_to_string(tags, ' ')"
+    "SELECT id, title, content, array_to_string(tags, E'\\n')"
     "  FROM public.knowledge_base WHERE embedding IS NULL AND id > $1::uuid ORDER BY id LIMIT 500";
 // $1 ids, $2 embeddings as real[] literals (a text[] of them), in the same order.
 constexpr const char* kStore =
@@ -93,9 +93,8 @@ Result<std::vector<std::string>> embed_page(db::Connection& conn, const char* pa
   std::vector<std::string> ids, texts;
   for (int row = 0; row < page->rows(); ++row) {
     ids.emplace_back(page->value(row, 0));
-    const std::string tags(page->value(row, 3));
-    texts.push_back(
-        article_text(page->value(row, 1), page->value(row, 2), std::span(&tags, 1)));
+    texts.push_back(article_text(page->value(row, 1), page->value(row, 2),
+                                 tags_from_lines(page->value(row, 3))));
   }
   if (!ids.empty()) {
     auto embeddings = embed_literals(texts, provider);
@@ -167,10 +166,12 @@ Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& pro
 }
 
 Result<std::size_t> embed_missing(db::Connection& conn,
-                                  const EmbeddingProviderConfig* provider) {
+                                  const EmbeddingProviderConfig* provider,
+                                  const std::function<bool()>& stop) {
   std::size_t done = 0;
   std::string after = kNoId;
   for (;;) {
+    if (stop && stop()) return done;
     auto ids = embed_page(conn, kMissingPage, after, provider);
     if (!ids) return ids.error();
     done += ids->size();

@@ -42,7 +42,10 @@ using ReindexProgress = std::function<void(std::size_t done, std::size_t total)>
 // allowed to update knowledge_base (service_role or the owner). With
 // `provider` (the server's embedding provider) the vectors are its, asked
 // kProviderBatch texts at a time (blocking); its failure is kUnavailable.
+// `stop`, when given, is asked before each page: true ends the run early
+// (a server shutting down), with what was stored so far kept.
 [[nodiscard]] Result<std::size_t> embed_missing(db::Connection& conn,
-                                                const EmbeddingProviderConfig* provider = nullptr);
+                                                const EmbeddingProviderConfig* provider = nullptr,
+                                                const std::function<bool()>& stop = {});
 
 }  // namespace cscx::knowledge

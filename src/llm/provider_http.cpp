@@ -16,6 +16,7 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <memory>
 #include <utility>
 
 namespace cscx::llm {
@@ -106,18 +107,21 @@ asio::awaitable<Result<json::value>> exchange(Stream& stream,
   co_return read_answer(limits, response.result_int(), response.body());
 }
 
-// DNS has no timeout of its own: a timer cancels the resolver.
+// DNS has no timeout of its own: a timer cancels the resolver. The timer's
+// handler owns the resolver too: it may already be queued (or running on
+// another thread) when the resolve completes and this coroutine returns.
+// (A getaddrinfo already under way is not interrupted by the cancel.)
 asio::awaitable<Result<tcp::resolver::results_type>> resolve(
     const Endpoint& endpoint, std::chrono::milliseconds timeout,
     const JsonPostLimits& limits) {
   auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
+  auto resolver = std::make_shared<tcp::resolver>(executor);
   asio::steady_timer deadline(executor, timeout);
-  deadline.async_wait([&resolver](boost::system::error_code ec) {
-    if (!ec) resolver.cancel();
+  deadline.async_wait([resolver](boost::system::error_code ec) {
+    if (!ec) resolver->cancel();
   });
   auto [ec, results] =
-      co_await resolver.async_resolve(endpoint.host, endpoint.port, kAwait);
+      co_await resolver->async_resolve(endpoint.host, endpoint.port, kAwait);
   deadline.cancel();
   if (ec) co_return io_error(limits, "resolve", ec);
   co_return results;

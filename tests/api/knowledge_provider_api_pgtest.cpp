@@ -7,6 +7,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -80,8 +81,13 @@ TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
   const std::vector<std::string> tags{"renewal"};
   const std::string text =
       knowledge::article_text("Renewal playbook", "Start ninety days ahead.", tags);
-  ASSERT_FALSE(provider_.inputs().empty());
-  EXPECT_EQ(provider_.inputs().back(), text);
+  // Among the texts the provider got (with pgvector the server also sends
+  // the fixture's articles that have no vector, at any moment).
+  auto asked = [&](const std::string& t) {
+    const auto inputs = provider_.inputs();
+    return std::find(inputs.begin(), inputs.end(), t) != inputs.end();
+  };
+  EXPECT_TRUE(asked(text));
   EXPECT_EQ(stored_vector(id), unit(fake_embedding(text, kTopics)));
 
   Reply p =
@@ -89,7 +95,7 @@ TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
   ASSERT_EQ(p.status, 200u) << p.body;
   const std::string merged =
       knowledge::article_text("Invoice disputes", "Start ninety days ahead.", tags);
-  EXPECT_EQ(provider_.inputs().back(), merged);
+  EXPECT_TRUE(asked(merged));
   EXPECT_EQ(stored_vector(id), unit(fake_embedding(merged, kTopics)));
 
   const json::value ready = call("GET", "/ready", {}).json();
