@@ -371,7 +371,11 @@ asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
   std::optional<Embedding> query;
   if (state.ready()) query = co_await embed_query(state.embedding_provider(), request.query);
   const bool semantic = query.has_value();
-  if (const auto pgvector = state.pgvector(); pgvector && semantic) {
+  // The zero vector (a query without a word) has no direction: the index
+  // finds nothing for it, and pgvector's cosine distance to it is NaN.
+  const bool directed =
+      semantic && std::any_of(query->begin(), query->end(), [](float x) { return x != 0.0f; });
+  if (const auto pgvector = state.pgvector(); pgvector && directed) {
     const db::Statement statements[] = {
         {"knowledge_ivfflat_settings",
          pgvector->iterative_scan ? kIvfflatIterative : kIvfflatProbes,

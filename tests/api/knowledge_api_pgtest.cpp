@@ -190,6 +190,18 @@ TEST_F(KnowledgeApi, BadSearchInputIsA400) {
   EXPECT_EQ(search(as('a'), "q=" + std::string(1001, 'x')).status, 400u);
 }
 
+// Punctuation alone embeds as the zero vector, which has no nearest
+// article (and a NaN cosine in pgvector): nothing comes from the semantic
+// half, and the answer is still a 200 with well-formed results.
+TEST_F(KnowledgeApi, AQueryWithoutAWordFindsNothingSemantically) {
+  create_id(article("Renewal playbook", "Start renewal conversations early."));
+  Reply r = search(service(), "q=%21%3F%21");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  for (const json::value& result : r.json().at("results").as_array()) {
+    EXPECT_TRUE(result.at("vector").is_null()) << r.body;
+  }
+}
+
 TEST_F(KnowledgeApi, BadWriteInputIsA400WithNothingWritten) {
   const std::string id = create_id(article("Keep me", "Unchanged."));
   const std::string before = article_count();
