@@ -33,14 +33,6 @@ std::string article(std::string_view title, std::string_view content,
   return json::serialize(extra);
 }
 
-std::vector<float> unit(const std::vector<double>& v) {
-  double norm = 0;
-  for (double x : v) norm += x * x;
-  std::vector<float> out;
-  for (double x : v) out.push_back(static_cast<float>(x / std::sqrt(norm)));
-  return out;
-}
-
 class KnowledgeProviderApi : public ApiTest {
  protected:
   void SetUp() override {
@@ -88,7 +80,7 @@ TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
     return std::find(inputs.begin(), inputs.end(), t) != inputs.end();
   };
   EXPECT_TRUE(asked(text));
-  EXPECT_EQ(stored_vector(id), unit(fake_embedding(text, kTopics)));
+  EXPECT_EQ(stored_vector(id), unit_vector(fake_embedding(text, kTopics)));
 
   Reply p =
       call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"Invoice disputes"})");
@@ -96,7 +88,7 @@ TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
   const std::string merged =
       knowledge::article_text("Invoice disputes", "Start ninety days ahead.", tags);
   EXPECT_TRUE(asked(merged));
-  EXPECT_EQ(stored_vector(id), unit(fake_embedding(merged, kTopics)));
+  EXPECT_EQ(stored_vector(id), unit_vector(fake_embedding(merged, kTopics)));
 
   const json::value ready = call("GET", "/ready", {}).json();
   EXPECT_EQ(ready.at("knowledge").at("embedder"), "openai-compatible:fake-embed");

@@ -29,22 +29,14 @@ Result<std::vector<Embedding>> embed(const EmbeddingProviderConfig* provider,
   return llm::run_blocking(embed_texts(provider, std::move(texts)));
 }
 
-Embedding unit(const std::vector<double>& v) {
-  double norm = 0;
-  for (double x : v) norm += x * x;
-  Embedding out;
-  for (double x : v) out.push_back(static_cast<float>(x / std::sqrt(norm)));
-  return out;
-}
-
 TEST(EmbeddingProvider, SendsTheRequestAndReturnsUnitVectorsInInputOrder) {
   FakeEmbeddingServer server(kTopics);
   const auto config = config_for(server);
   auto vectors = embed(&config, {"How to cancel", "Renewal playbook", "nothing"});
   ASSERT_TRUE(vectors) << vectors.error().to_string();
   ASSERT_EQ(vectors->size(), 3u);
-  EXPECT_EQ((*vectors)[0], unit(testing::fake_embedding("How to cancel", kTopics)));
-  EXPECT_EQ((*vectors)[1], unit(testing::fake_embedding("Renewal playbook", kTopics)));
+  EXPECT_EQ((*vectors)[0], testing::unit_vector(testing::fake_embedding("How to cancel", kTopics)));
+  EXPECT_EQ((*vectors)[1], testing::unit_vector(testing::fake_embedding("Renewal playbook", kTopics)));
   for (const Embedding& v : *vectors) {
     ASSERT_EQ(v.size(), kEmbeddingDimensions);
     EXPECT_NEAR(similarity(v, v), 1.0, 1e-5);

@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <cctype>
+#include <cmath>
 #include <sstream>
 
 namespace cscx::testing {
@@ -26,6 +27,14 @@ std::vector<double> fake_embedding(const std::string& text,
       v[static_cast<std::size_t>(dimension)] += 3.0;
   }
   return v;
+}
+
+std::vector<float> unit_vector(const std::vector<double>& v) {
+  double norm = 0;
+  for (double x : v) norm += x * x;
+  std::vector<float> out;
+  for (double x : v) out.push_back(static_cast<float>(x / std::sqrt(norm)));
+  return out;
 }
 
 FakeEmbeddingServer::FakeEmbeddingServer(std::map<std::string, int> topics)

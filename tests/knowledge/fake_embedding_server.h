@@ -30,6 +30,10 @@ namespace cscx::testing {
 std::vector<double> fake_embedding(const std::string& text,
                                    const std::map<std::string, int>& topics);
 
+// `v` scaled to unit length in floats: what the client makes of a fake
+// vector, so tests compare it with what was stored or returned.
+std::vector<float> unit_vector(const std::vector<double>& v);
+
 class FakeEmbeddingServer {
  public:
   explicit FakeEmbeddingServer(std::map<std::string, int> topics = {});

@@ -67,14 +67,6 @@ TEST(KbReindex, EmbedsEveryArticleAndSendsOneRebuildNotice) {
             std::to_string(generation + 1));
 }
 
-std::vector<float> unit(const std::vector<double>& v) {
-  double norm = 0;
-  for (double x : v) norm += x * x;
-  std::vector<float> out;
-  for (double x : v) out.push_back(static_cast<float>(x / std::sqrt(norm)));
-  return out;
-}
-
 std::map<std::string, std::string> provider_env(const TestDatabase& db,
                                                 const FakeEmbeddingServer& provider) {
   return {{"DATABASE_URL", db.url()},
@@ -108,7 +100,7 @@ TEST(KbReindex, WithAProviderStoresItsVectorsInBatches) {
   auto stored = knowledge::parse_pg_array(query_value(
       admin, "SELECT embedding::text FROM knowledge_base WHERE title = 'Renewal 7'"));
   ASSERT_TRUE(stored);
-  EXPECT_EQ(*stored, unit(fake_embedding(text, {{"renewal", 2}})));
+  EXPECT_EQ(*stored, unit_vector(fake_embedding(text, {{"renewal", 2}})));
   EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
             "0");
   // Servers trust stored vectors only of the embedder recorded here.
