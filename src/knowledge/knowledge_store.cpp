@@ -153,11 +153,13 @@ const std::string kIndexSearch = std::string(kAnnFromIndex) + std::string(kSearc
 // lists until it has the LIMIT's rows that pass RLS (or has read them all),
 // so a caller who may read few articles, or a small table whose lists were
 // made before it had rows (the seed builds the index at migration time),
-// still gets its nearest ones. Set for the search's transaction only.
-constexpr const char* kIvfflatProbes = "SELECT set_config('ivfflat.probes', '10', true)";
-constexpr const char* kIvfflatIterative =
+// still gets its nearest ones. Set for the search's transaction only. $1:
+// whether the extension has iterative scans (before 0.8 the setting does
+// not exist, and setting it under pgvector's reserved prefix would fail).
+constexpr const char* kIvfflatSettings =
     "SELECT set_config('ivfflat.probes', '10', true),"
-    "       set_config('ivfflat.iterative_scan', 'relaxed_order', true)";
+    "       CASE WHEN $1::boolean"
+    "            THEN set_config('ivfflat.iterative_scan', 'relaxed_order', true) END";
 
 std::vector<std::string> tags_from_json(std::string_view text) {
   std::vector<std::string> tags;
@@ -429,8 +431,8 @@ asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
   if (const auto pgvector = state.pgvector(); pgvector && directed) {
     const db::Statement statements[] = {
         {"knowledge_ivfflat_settings",
-         pgvector->iterative_scan ? kIvfflatIterative : kIvfflatProbes,
-         {}},
+         kIvfflatSettings,
+         {std::string(pgvector->iterative_scan ? "true" : "false")}},
         pgvector_search_statement(request, *query, pgvector->schema,
                                   embedder_name(state.embedding_provider()))};
     auto results = co_await pool.run_in_transaction(who, statements, options);
