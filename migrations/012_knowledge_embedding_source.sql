@@ -60,13 +60,15 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF coalesce(current_setting('cscx.embedder', true), '') = ''
+  -- Cheapest test first: most updates change no text.
+  IF (NEW.title IS DISTINCT FROM OLD.title
+      OR NEW.content IS DISTINCT FROM OLD.content
+      OR NEW.tags IS DISTINCT FROM OLD.tags)
      AND NEW.embedding IS NOT NULL
-     AND NEW.embedding::real[] IS NOT DISTINCT FROM OLD.embedding::real[]
-     AND (NEW.title IS DISTINCT FROM OLD.title
-          OR NEW.content IS DISTINCT FROM OLD.content
-          OR NEW.tags IS DISTINCT FROM OLD.tags) THEN
-    NEW.embedding := NULL;
+     AND coalesce(current_setting('cscx.embedder', true), '') = '' THEN
+    IF NEW.embedding::real[] IS NOT DISTINCT FROM OLD.embedding::real[] THEN
+      NEW.embedding := NULL;
+    END IF;
   END IF;
   RETURN NEW;
 END
@@ -109,9 +111,22 @@ CREATE TRIGGER knowledge_base_label_new_embedding
         AND coalesce(current_setting('cscx.embedder', true), '') <> '')
   EXECUTE FUNCTION cscx_knowledge.label_embedding();
 
+-- Only updates that set the vector or the text (whose BEFORE trigger above
+-- may set the vector NULL) can change a label: an update of view_count or
+-- is_public never compares 1536 numbers.
 CREATE TRIGGER knowledge_base_label_embedding
-  AFTER UPDATE ON public.knowledge_base
+  AFTER UPDATE OF embedding, title, content, tags ON public.knowledge_base
   FOR EACH ROW
   WHEN (OLD.embedding::real[] IS DISTINCT FROM NEW.embedding::real[]
         OR coalesce(current_setting('cscx.embedder', true), '') <> '')
   EXECUTE FUNCTION cscx_knowledge.label_embedding();
+
+-- 007's notice of a changed vector (recreated by 010) compared the vectors
+-- on every update of any column; the same column list as above.
+DROP TRIGGER knowledge_base_notify_embedding ON public.knowledge_base;
+CREATE TRIGGER knowledge_base_notify_embedding
+  AFTER UPDATE OF embedding, id, title, content, tags ON public.knowledge_base
+  FOR EACH ROW
+  WHEN (OLD.embedding::real[] IS DISTINCT FROM NEW.embedding::real[]
+        OR OLD.id IS DISTINCT FROM NEW.id)
+  EXECUTE FUNCTION cscx.knowledge_base_notify();

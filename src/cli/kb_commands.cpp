@@ -37,7 +37,7 @@ Result<void> reindex(const std::optional<std::string>& home) {
   // The same choice `cscx serve` makes: run it with the servers' settings.
   const auto provider = knowledge::embedding_provider_from_env();
   const knowledge::EmbeddingProviderConfig* use = provider ? &*provider : nullptr;
-  Result<std::size_t> done = make_error(Code::kInternal, "not run");
+  Result<knowledge::ReindexCounts> done = make_error(Code::kInternal, "not run");
   if (auto conn = db::Connection::open(target->admin_url()); !conn) {
     done = conn.error();
   } else {
@@ -50,7 +50,11 @@ Result<void> reindex(const std::optional<std::string>& home) {
   }
   auto stopped = target->stop_if_started();
   if (!done) return done.error();
-  fmt::print("reindexed {} articles with {}\n", *done, knowledge::embedder_name(use));
+  fmt::print("reindexed {} articles with {}\n", done->stored, knowledge::embedder_name(use));
+  if (done->read > done->stored) {
+    fmt::print("{} articles changed while it ran and keep the vector their write stored\n",
+               done->read - done->stored);
+  }
   return stopped;
 }
 

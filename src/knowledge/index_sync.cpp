@@ -323,6 +323,9 @@ Result<db::Connection> IndexSync::connect_and_load() {
     if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge"); !listening) {
       return listening.error();
     }
+    auto generation = read_generation(*conn);
+    if (!generation) return generation.error();
+    pgvector_generation_ = *generation;
     // A failure here (the provider down or refusing an article) is not a
     // lost database: retrying by reconnecting every second would resend the
     // same texts to a paid API forever. It is logged, and the next notice
@@ -445,11 +448,20 @@ void IndexSync::follow(db::Connection& conn) {
     // without a vector get one stored; after a reindex, every such article.
     const std::vector<std::string> noticed(ids.begin(), ids.end());
     if (state_.pgvector()) {
+      // A 'rebuild' anyone may send: the whole table is looked at only
+      // when the owner moved the generation (a reindex).
       if (rebuild_hint) {
-        embed_missing_now(conn, nullptr);
-      } else if (!noticed.empty()) {
-        embed_missing_now(conn, &noticed);
+        auto generation = read_generation(conn);
+        if (!generation) {
+          if (!stopping_) spdlog::warn("knowledge index: {}", generation.error().to_string());
+          return;
+        }
+        if (*generation != pgvector_generation_) {
+          pgvector_generation_ = *generation;
+          embed_missing_now(conn, nullptr);
+        }
       }
+      if (!noticed.empty()) embed_missing_now(conn, &noticed);
       continue;
     }
     bool reloaded = false;

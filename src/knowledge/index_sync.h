@@ -190,6 +190,9 @@ class IndexSync {
   std::atomic<uint64_t> loads_{0};
   std::atomic<uint64_t> refreshes_{0};
   std::atomic<uint64_t> skipped_{0};
+  // pgvector mode: the generation seen at connect or at the last reindex's
+  // notice. Only the sync thread touches it.
+  std::int64_t pgvector_generation_ = 0;
   std::thread thread_;
 };
 

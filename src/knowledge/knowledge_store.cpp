@@ -37,38 +37,39 @@ constexpr const char* kInsertArticle =
     "         coalesce($5::boolean, true), coalesce($6::jsonb, '{}'), $7::real[])"
     " RETURNING " CSCX_ARTICLE_JSON("kb");
 
-// What an update must merge with: the fields that feed the embedding, the
-// version (updated_at) the update is conditional on, and the embedder of
-// the stored vector (migrations/012; NULL when there is none or it is of
-// unknown origin).
+// What an update must merge with: the fields that feed the embedding, and
+// the version (updated_at) the update is conditional on.
 constexpr const char* kReadForUpdate =
-    "SELECT kb.title, kb.content, to_json(kb.tags)::text, kb.updated_at::text,"
-    "       (SELECT s.embedder FROM cscx_knowledge.embedding_source s"
-    "         WHERE s.article_id = kb.id)"
+    "SELECT kb.title, kb.content, to_json(kb.tags)::text, kb.updated_at::text"
     "  FROM public.knowledge_base kb WHERE kb.id = $1::uuid";
 
-// Conditional on the version read by kReadForUpdate: a concurrent edit in
-// between makes this update nothing (and the route answer 409) instead of
-// storing an embedding of text that is no longer there.
-// An update that leaves title, content and tags as they are keeps the
-// stored vector (kUpdateFields): a change of is_public or metadata costs no
-// call to the embedding provider and cannot fail on one.
-constexpr std::string_view kUpdateSet =
+// Conditional on the version read by kReadForUpdate ($2; '' when
+// updated_at is NULL): a concurrent edit in between makes this update
+// nothing (and the route answer 409) instead of storing an embedding of
+// text that is no longer there.
+// An update that leaves the article's text (title, content, tags) as it is
+// writes only the other columns (kUpdateFields) and keeps the stored
+// vector: a change of is_public or metadata costs no call to the embedding
+// provider, cannot fail on one, and does not rewrite the text columns
+// (whose write migrations/012 would take for an edit of the text).
+constexpr std::string_view kUpdateOtherColumns =
     "UPDATE public.knowledge_base AS kb"
-    "   SET title = $2::text, content = $3::text,"
-    "       tags = CASE WHEN $4::jsonb IS NULL THEN NULL"
-    "                   ELSE ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END,"
-    "       category = CASE WHEN $5::boolean THEN $6::text ELSE kb.category END,"
-    "       is_public = coalesce($7::boolean, kb.is_public),"
-    "       metadata = coalesce($8::jsonb, kb.metadata)";
+    "   SET category = CASE WHEN $3::boolean THEN $4::text ELSE kb.category END,"
+    "       is_public = coalesce($5::boolean, kb.is_public),"
+    "       metadata = coalesce($6::jsonb, kb.metadata)";
 constexpr std::string_view kUpdateWhere =
     " WHERE kb.id = $1::uuid"
-    "   AND kb.updated_at IS NOT DISTINCT FROM nullif($9::text, '')::timestamptz"
+    "   AND kb.updated_at IS NOT DISTINCT FROM nullif($2::text, '')::timestamptz"
     " RETURNING " CSCX_ARTICLE_JSON("kb");
 #undef CSCX_ARTICLE_JSON
-const std::string kUpdateFields = std::string(kUpdateSet) + std::string(kUpdateWhere);
+const std::string kUpdateFields = std::string(kUpdateOtherColumns) + std::string(kUpdateWhere);
 const std::string kUpdateArticle =
-    std::string(kUpdateSet) + ", embedding = $10::real[]" + std::string(kUpdateWhere);
+    std::string(kUpdateOtherColumns) +
+    ", title = $7::text, content = $8::text,"
+    "  tags = CASE WHEN $9::jsonb IS NULL THEN NULL"
+    "              ELSE ARRAY(SELECT jsonb_array_elements_text($9::jsonb)) END,"
+    "  embedding = $10::real[]" +
+    std::string(kUpdateWhere);
 
 constexpr const char* kDeleteArticle =
     "DELETE FROM public.knowledge_base kb WHERE kb.id = $1::uuid"
@@ -253,31 +254,28 @@ std::string merged_text(const MergedArticle& m) {
   return article_text(m.title, m.content, m.tags.value_or(std::vector<std::string>{}));
 }
 
-// Whether the update must embed the article again: its text changes, or the
-// stored vector is not this server's embedder's (none, unknown, another).
-bool needs_embedding(const MergedArticle& m, const db::QueryResult& row,
-                     const EmbeddingProviderConfig* provider) {
-  const bool same_text = m.title == row.value(0, 0) && m.content == row.value(0, 1) &&
-                         m.tags == stored_tags(row);
-  const bool own_vector = !row.is_null(0, 4) && row.value(0, 4) == embedder_name(provider);
-  return !same_text || !own_vector;
+// Whether the update changes the article's text, which is all its vector
+// depends on (embed_article() of article_text()). A stored vector that is
+// not this server's embedder's is left as it is: only `cscx kb reindex`
+// replaces another embedder's vectors (docs/knowledge.md, "Whose vectors").
+bool text_changes(const MergedArticle& m, const db::QueryResult& row) {
+  const std::vector<std::string> stored = stored_tags(row).value_or(std::vector<std::string>{});
+  return merged_text(m) != article_text(row.value(0, 0), row.value(0, 1), stored);
 }
 
-// With `embedding`, the update stores it; without, the stored vector stays.
+// With `embedding`, the update stores it with the merged text; without,
+// only the other columns change.
 db::Statement update_statement(const std::string& id, const ArticleFields& f,
                                const MergedArticle& m, std::string version,
                                const std::optional<Embedding>& embedding) {
   std::vector<db::Param> params{id,
-                                m.title,
-                                m.content,
-                                tags_param(m.tags),
+                                std::move(version),
                                 bool_param(f.category.has_value() || f.clear_category),
                                 f.category,
                                 bool_param(f.is_public),
-                                f.metadata_json,
-                                std::move(version)};
+                                f.metadata_json};
   if (!embedding) return db::Statement{"knowledge_update_fields", kUpdateFields, std::move(params)};
-  params.emplace_back(to_pg_array(*embedding));
+  params.insert(params.end(), {m.title, m.content, tags_param(m.tags), to_pg_array(*embedding)});
   return db::Statement{"knowledge_update", kUpdateArticle, std::move(params)};
 }
 
@@ -385,7 +383,7 @@ asio::awaitable<Result<WrittenArticle>> update_article(db::Pool& pool,
   const MergedArticle merged = merge(f, row);
   std::string version(row.value(0, 3));  // '' when updated_at is NULL
   std::optional<Embedding> embedding;
-  if (needs_embedding(merged, row, provider)) {
+  if (text_changes(merged, row)) {
     std::string text = merged_text(merged);
     auto embedded = co_await embed_for_write(provider, std::move(text));
     if (!embedded) co_return embedded.error();

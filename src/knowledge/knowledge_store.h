@@ -20,6 +20,9 @@ namespace cscx::knowledge {
 // Every write of a vector declares, in its transaction, the embedder that
 // made it ($1, embedder_name()): migrations/012's triggers label the row
 // with it, and a server uses only vectors labelled with its own embedder.
+// The declaration labels every row the transaction writes afterwards, so
+// declare only in a transaction whose every knowledge_base write stores a
+// vector of that embedder.
 inline constexpr const char* kDeclareEmbedder =
     "SELECT set_config('cscx.embedder', $1::text, true)";
 
@@ -56,11 +59,11 @@ boost::asio::awaitable<Result<WrittenArticle>> create_article(
     const EmbeddingProviderConfig* provider);
 
 // Updates the given fields of article `id`. When the merged title, content
-// or tags differ from the stored ones, or the stored vector is not this
-// server's embedder's (migrations/012), the embedding is computed again as
-// create_article does (the provider is asked between the read and the
-// conditional write, so no transaction waits on it); otherwise the stored
-// vector stays and no embedder is asked. kNotFound when the caller cannot see it;
+// and tags compose another text than the stored ones, the embedding is
+// computed again as create_article does (the provider is asked between the
+// read and the conditional write, so no transaction waits on it);
+// otherwise only category, is_public and metadata are written, the stored
+// vector (whoever made it) stays, and no embedder is asked. kNotFound when the caller cannot see it;
 // kConflict when it changed between the read and the write; kUnavailable
 // when the provider fails, with nothing written.
 boost::asio::awaitable<Result<WrittenArticle>> update_article(

@@ -1,5 +1,7 @@
 #include "knowledge/reindex.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <span>
 #include <string>
@@ -45,7 +47,8 @@ constexpr const char* kStore =
 // $1: the embedder every stored vector now comes from (migrations/011).
 constexpr const char* kBumpGeneration =
     "UPDATE cscx.knowledge_index"
-    "   SET generation = generation + 1, embedder = $1::text, updated_at = now()";
+    "   SET generation = generation + 1, embedder = coalesce($1::text, embedder),"
+    "       updated_at = now()";
 constexpr const char* kRebuildNotice = "SELECT pg_notify('cscx_knowledge', 'rebuild')";
 
 // With pgvector (migration 002), the seed's ivfflat index. It was built when
@@ -55,7 +58,10 @@ constexpr const char* kRebuildNotice = "SELECT pg_notify('cscx_knowledge', 'rebu
 constexpr const char* kIvfflatIndex =
     "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_am am ON am.oid = c.relam"
     " WHERE c.oid = to_regclass('public.idx_kb_embedding') AND am.amname = 'ivfflat'";
-constexpr const char* kReindexIvfflat = "REINDEX INDEX public.idx_kb_embedding";
+// CONCURRENTLY: searches keep using the old index while the new one builds
+// (a plain REINDEX would lock every query that plans on knowledge_base).
+// It runs outside a transaction, as the reindex's last step.
+constexpr const char* kReindexIvfflat = "REINDEX INDEX CONCURRENTLY public.idx_kb_embedding";
 
 // A text[] literal of `items`, each double-quoted (embeddings and uuids
 // hold no quote or backslash).
@@ -89,8 +95,7 @@ Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& 
     auto vectors = llm::run_blocking(embed_texts(provider, std::move(batch)));
     if (!vectors) {
       return make_error(Code::kUnavailable,
-                        "embedding provider failed: " + vectors.error().message +
-                            "; no embedding was changed",
+                        "embedding provider failed: " + vectors.error().message,
                         vectors.error().detail);
     }
     for (const Embedding& v : *vectors) literals.push_back(to_pg_array(v));
@@ -98,14 +103,15 @@ Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& 
   return literals;
 }
 
-// Runs `statements` (name, sql, params) in one short transaction: BEGIN,
-// the declaration of the embedder (migrations/012 labels the vectors with
-// it), with `bulk` the silencing of per-row notices, the statements, COMMIT.
-// On failure it rolls back.
-Result<void> store_in_transaction(db::Connection& conn, const std::string& embedder, bool bulk,
+// Stores one page's vectors in one short transaction: BEGIN, the
+// declaration of the embedder (migrations/012 labels the vectors with it),
+// with `bulk` the silencing of per-row notices, kStore, COMMIT. On failure
+// it rolls back. Returns how many rows were stored (those that did not
+// change since they were read).
+Result<long> store_in_transaction(db::Connection& conn, const std::string& embedder, bool bulk,
                                   const std::string& ids, const std::string& embeddings,
                                   const std::string& versions) {
-  auto run = [&]() -> Result<void> {
+  auto run = [&]() -> Result<long> {
     if (auto begin = conn.exec("knowledge_store_begin", "BEGIN"); !begin) return begin.error();
     if (bulk) {
       if (auto quiet = conn.exec("knowledge_bulk_on", "SET LOCAL cscx.knowledge_bulk = 'on'");
@@ -118,44 +124,50 @@ Result<void> store_in_transaction(db::Connection& conn, const std::string& embed
         !declared) {
       return declared.error();
     }
-    if (auto stored = conn.exec_params("knowledge_embed_store", kStore,
-                                       {ids, embeddings, versions});
-        !stored) {
-      return stored.error();
-    }
+    auto stored = conn.exec_params("knowledge_embed_store", kStore, {ids, embeddings, versions});
+    if (!stored) return stored.error();
     if (auto commit = conn.exec("knowledge_store_commit", "COMMIT"); !commit) {
       return commit.error();
     }
-    return ok();
+    return stored->affected();
   };
   auto done = run();
   if (!done) (void)conn.exec("knowledge_store_rollback", "ROLLBACK");
   return done;
 }
 
-// Reads one page of `page_sql` ($1: the last id of the previous page, then
-// `extra`), embeds it with the embedder `provider` names, outside any
-// transaction (a provider may take seconds), and stores it in a short one.
-// Returns the ids it read, in order.
-Result<std::vector<std::string>> embed_page(db::Connection& conn, const char* page_sql,
+// One page: the ids read, in order, and how many of them were stored.
+struct Page {
+  std::vector<std::string> ids;
+  std::size_t stored = 0;
+};
+
+// Reads one page of `page_sql` (`params`: $1 the last id of the previous
+// page, then the query's own), embeds it with the embedder `provider`
+// names, outside any transaction (a provider may take seconds), and stores
+// it in a short one.
+Result<Page> embed_page(db::Connection& conn, const char* page_sql,
                                             std::vector<db::Param> params,
                                             const EmbeddingProviderConfig* provider, bool bulk) {
   auto page = conn.exec_params("knowledge_embed_page", page_sql, params);
   if (!page) return page.error();
-  std::vector<std::string> ids, texts, versions;
+  Page out;
+  std::vector<std::string>& ids = out.ids;
+  std::vector<std::string> texts, versions;
   for (int row = 0; row < page->rows(); ++row) {
     ids.emplace_back(page->value(row, 0));
     texts.push_back(article_text(page->value(row, 1), page->value(row, 2),
                                  tags_from_lines(page->value(row, 3))));
     versions.emplace_back(page->value(row, 4));  // '' for NULL
   }
-  if (ids.empty()) return ids;
+  if (ids.empty()) return out;
   auto embeddings = embed_literals(texts, provider);
   if (!embeddings) return embeddings.error();
   auto stored = store_in_transaction(conn, embedder_name(provider), bulk, text_array(ids),
                                      text_array(*embeddings), text_array(versions));
   if (!stored) return stored.error();
-  return ids;
+  out.stored = static_cast<std::size_t>(*stored);
+  return out;
 }
 
 constexpr const char* kNoId = "00000000-0000-0000-0000-000000000000";
@@ -172,12 +184,12 @@ Result<void> check_may_reindex(db::Connection& conn) {
   return ok();
 }
 
-// Tells running servers to reload: the generation moves (and records the
-// embedder), one 'rebuild' notice goes out at commit.
-Result<void> announce_rebuild(db::Connection& conn, const EmbeddingProviderConfig* provider) {
+// Tells running servers to reload: the generation moves, one 'rebuild'
+// notice goes out at commit. `embedder` (a finished reindex's) is recorded
+// as the last reindex's; nullopt keeps the recorded one (a partial run).
+Result<void> announce_rebuild(db::Connection& conn, const db::Param& embedder) {
   if (auto begin = conn.exec("knowledge_rebuild_begin", "BEGIN"); !begin) return begin.error();
-  auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration,
-                                 {embedder_name(provider)});
+  auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration, {embedder});
   if (!bumped) {
     (void)conn.exec("knowledge_rebuild_rollback", "ROLLBACK");
     return bumped.error();
@@ -192,23 +204,24 @@ Result<void> announce_rebuild(db::Connection& conn, const EmbeddingProviderConfi
   return ok();
 }
 
-// Every page, then the ivfflat index. Pages stored before a failure stay.
-Result<std::size_t> embed_every_page(db::Connection& conn, const ReindexProgress& progress,
-                                     const EmbeddingProviderConfig* provider,
-                                     std::size_t& done) {
+// Every page, then the ivfflat index; `counts` grows page by page, so after
+// a failure it says what was stored before it.
+Result<void> embed_every_page(db::Connection& conn, const ReindexProgress& progress,
+                              const EmbeddingProviderConfig* provider, ReindexCounts& counts) {
   auto count = conn.exec("knowledge_count", kCount);
   if (!count) return count.error();
-  const std::size_t total = std::stoul(std::string(count->value(0, 0)));
+  counts.total = std::stoul(std::string(count->value(0, 0)));
   std::string after = kNoId;
   for (;;) {
-    auto ids = embed_page(conn, kPage, {after}, provider, true);
-    if (!ids) return ids.error();
-    if (!ids->empty()) {
-      done += ids->size();
-      after = ids->back();
-      if (progress) progress(done, std::max(total, done));
+    auto page = embed_page(conn, kPage, {after}, provider, true);
+    if (!page) return page.error();
+    if (!page->ids.empty()) {
+      counts.read += page->ids.size();
+      counts.stored += page->stored;
+      after = page->ids.back();
+      if (progress) progress(counts.read, std::max(counts.total, counts.read));
     }
-    if (ids->size() < kPageSize) break;
+    if (page->ids.size() < kPageSize) break;
   }
   auto ivfflat = conn.exec("knowledge_ivfflat_index", kIvfflatIndex);
   if (!ivfflat) return ivfflat.error();
@@ -217,24 +230,33 @@ Result<std::size_t> embed_every_page(db::Connection& conn, const ReindexProgress
       return rebuilt.error();
     }
   }
-  return done;
+  return ok();
 }
 
 }  // namespace
 
-Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress,
-                                const EmbeddingProviderConfig* provider) {
+Result<ReindexCounts> reindex_all(db::Connection& conn, const ReindexProgress& progress,
+                                  const EmbeddingProviderConfig* provider) {
   if (auto allowed = check_may_reindex(conn); !allowed) return allowed.error();
-  std::size_t done = 0;
-  auto embedded = embed_every_page(conn, progress, provider, done);
-  // Even after a failure, what was stored is announced: the servers load
-  // the pages done (each vector labelled with its embedder).
-  if (done > 0 || embedded) {
-    if (auto announced = announce_rebuild(conn, provider); !announced && embedded) {
+  ReindexCounts counts;
+  auto embedded = embed_every_page(conn, progress, provider, counts);
+  if (embedded) {
+    if (auto announced = announce_rebuild(conn, embedder_name(provider)); !announced) {
       return announced.error();
     }
+    return counts;
   }
-  return embedded;
+  if (counts.stored == 0) return embedded.error();
+  // What was stored stays, each vector labelled with its embedder; the
+  // servers are told, so they load it, but the last reindex's embedder on
+  // record stays what it was.
+  auto announced = announce_rebuild(conn, std::nullopt);
+  Error e = embedded.error();
+  e.message = fmt::format("stopped after {} of {} articles: {}; the {} stored stay{}",
+                          counts.read, counts.total, e.message, counts.stored,
+                          announced ? " and running servers were told to reload"
+                                    : " (running servers could not be told: run it again)");
+  return e;
 }
 
 Result<std::size_t> embed_missing(db::Connection& conn,
@@ -247,12 +269,12 @@ Result<std::size_t> embed_missing(db::Connection& conn,
     if (stop && stop()) return done;
     std::vector<db::Param> params{after};
     if (only) params.emplace_back(text_array(*only));
-    auto ids = embed_page(conn, only ? kMissingOfPage : kMissingPage, std::move(params),
-                          provider, false);
-    if (!ids) return ids.error();
-    done += ids->size();
-    if (ids->size() < kPageSize) return done;
-    after = ids->back();
+    auto page = embed_page(conn, only ? kMissingOfPage : kMissingPage, std::move(params),
+                           provider, false);
+    if (!page) return page.error();
+    done += page->stored;
+    if (page->ids.size() < kPageSize) return done;
+    after = page->ids.back();
   }
 }
 

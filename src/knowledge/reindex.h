@@ -18,6 +18,14 @@ namespace cscx::knowledge {
 // Called after each batch with the rows done and the total.
 using ReindexProgress = std::function<void(std::size_t done, std::size_t total)>;
 
+// What a reindex did: articles at its start, read, and stored (an article
+// written between its read and its store keeps what that write left).
+struct ReindexCounts {
+  std::size_t total = 0;
+  std::size_t read = 0;
+  std::size_t stored = 0;
+};
+
 // Over `conn` (the owner of the schema, as `cscx migrate` connects, or a
 // superuser: it moves cscx.knowledge_index's generation, which no request
 // role may write; a role that may not is refused with kPermissionDenied
@@ -32,11 +40,13 @@ using ReindexProgress = std::function<void(std::size_t done, std::size_t total)>
 // With `provider` every article is embedded by it, kProviderBatch texts per
 // request (blocking this thread), which is how an operator moves the stored
 // vectors to the provider's space (or, without one, back to the built-in
-// embedder's). Returns the number of articles. On a failure (the
-// provider's, as kUnavailable "embedding provider failed: ...") the pages
-// stored before it stay, each correctly labelled, and are announced the
-// same way; a rerun embeds everything again.
-[[nodiscard]] Result<std::size_t> reindex_all(db::Connection& conn,
+// embedder's). Returns the counts. On a failure (the provider's: "embedding
+// provider failed: ...") on the first page nothing changed; on a later one
+// the pages stored before it stay, each correctly labelled, the servers
+// are told to reload (the embedder on record in cscx.knowledge_index stays
+// the last finished reindex's), and the error says "stopped after N of M
+// articles: ...; the K stored stay ...". A rerun embeds everything again.
+[[nodiscard]] Result<ReindexCounts> reindex_all(db::Connection& conn,
                                               const ReindexProgress& progress = {},
                                               const EmbeddingProviderConfig* provider = nullptr);
 

@@ -215,6 +215,14 @@ TEST_F(KnowledgeProviderApi, AnotherEmbeddersVectorIsNeitherUsedNorOverwritten) 
             "cscx-hash-v1");
   EXPECT_EQ(value("SELECT (embedding::real[])[1] FROM knowledge_base WHERE id = '" + id + "'"),
             "0.03");
+  // Nor does a PATCH that leaves the text as it is.
+  Reply patch = call("PATCH", "/api/knowledge/" + id, service(), R"({"is_public":false})");
+  ASSERT_EQ(patch.status, 200u) << patch.body;
+  EXPECT_EQ(value("SELECT (embedding::real[])[1] FROM knowledge_base WHERE id = '" + id + "'"),
+            "0.03");
+  EXPECT_EQ(value("SELECT embedder FROM cscx_knowledge.embedding_source WHERE article_id = '" +
+                  id + "'"),
+            "cscx-hash-v1");
 }
 
 // A PATCH of fields that do not feed the embedding (is_public, metadata)
@@ -227,6 +235,14 @@ TEST_F(KnowledgeProviderApi, APatchOfOtherFieldsAsksNoProvider) {
                  R"({"is_public":false,"metadata":{"owner":"finance"}})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.json().at("is_public"), false);
+  EXPECT_EQ(stored_vector(id), before);
+  // Tags with a NULL among them read back without it: the text is the
+  // same, so still nothing is embedded and the tags are not rewritten.
+  value("SELECT set_config('cscx.embedder', 'openai-compatible:fake-embed', true);"
+        "UPDATE knowledge_base SET tags = '{x,NULL}' WHERE id = '" + id + "';SELECT 1");
+  Reply tags = call("PATCH", "/api/knowledge/" + id, service(), R"({"metadata":{}})");
+  ASSERT_EQ(tags.status, 200u) << tags.body;
+  EXPECT_EQ(value("SELECT tags::text FROM knowledge_base WHERE id = '" + id + "'"), "{x,NULL}");
   EXPECT_EQ(stored_vector(id), before);
   // The text changing needs the provider, which is down: nothing written.
   Reply text = call("PATCH", "/api/knowledge/" + id, service(), R"({"content":"Weekly now."})");

@@ -7,11 +7,13 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cmath>
 #include <map>
 
 #include "db/connection.h"
 #include "knowledge/embedder.h"
+#include "knowledge/reindex.h"
 #include "knowledge/fake_embedding_server.h"
 #include "support/run_cscx.h"
 #include "support/test_database.h"
@@ -136,6 +138,40 @@ TEST(KbReindex, AProviderFailureOnTheFirstPageChangesNothing) {
   EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
             "100");
   EXPECT_EQ(query_value(admin, "SELECT generation FROM cscx.knowledge_index"), generation);
+  EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
+}
+
+// A failure after the first page keeps the pages stored before it, each
+// labelled with the provider, tells running servers (the generation moves)
+// and says so; the embedder on record stays the last finished reindex's.
+TEST(KbReindex, AFailureOnALaterPageKeepsThePagesBeforeItAndSaysSo) {
+  TestDatabase db;
+  db::Connection admin = db.connect();
+  ASSERT_TRUE(admin.exec("articles",
+                         "INSERT INTO knowledge_base (title, content)"
+                         " SELECT 'Article ' || i, 'Body ' || i FROM generate_series(1, 700) i"));
+  const long generation =
+      std::stol(query_value(admin, "SELECT generation FROM cscx.knowledge_index"));
+  FakeEmbeddingServer provider;
+  const knowledge::EmbeddingProviderConfig config{provider.url(), "fake-key", "fake-embed",
+                                                  std::chrono::milliseconds(1000)};
+  db::Connection owner = db.connect();
+  // The first page (500 articles) is stored before the progress call.
+  auto r = knowledge::reindex_all(
+      owner, [&](std::size_t, std::size_t) { provider.set_mode("error"); }, &config);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("stopped after 500 of 700 articles"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("the 500 stored stay and running servers were told"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(query_value(admin, "SELECT count(*) FROM cscx_knowledge.embedding_source"
+                               " WHERE embedder = 'openai-compatible:fake-embed'"),
+            "500");
+  EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
+            "200");
+  EXPECT_EQ(std::stol(query_value(admin, "SELECT generation FROM cscx.knowledge_index")),
+            generation + 1);
   EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
 }
 
