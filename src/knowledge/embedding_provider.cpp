@@ -1,6 +1,7 @@
 #include "knowledge/embedding_provider.h"
 
 #include <fmt/core.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/json/array.hpp>
@@ -101,6 +102,34 @@ asio::awaitable<Result<std::vector<Embedding>>> ask_provider_in_batches(
   co_return out;
 }
 
+// Logs a failed query embedding, at most once per 30 s per provider.
+void warn_query_failure(internal::QueryState& state, const Error& error) {
+  const auto allowed = state.warnings.allow(internal::QueryClock::now());
+  if (!allowed) return;
+  const std::string held_back =
+      *allowed ? fmt::format(" ({} more in the last 30 s not logged)", *allowed) : "";
+  spdlog::warn("knowledge search by full text only: embedding provider failed: {}{}",
+               error.to_string(), held_back);
+}
+
+// The provider's vector of one query, through the gate (query_gate.h).
+asio::awaitable<Result<Embedding>> ask_for_query(const EmbeddingProviderConfig& provider,
+                                                 std::string text) {
+  internal::QueryState& state = *provider.queries;
+  if (auto cached = state.cache.find(text)) co_return std::move(*cached);
+  auto admitted = state.gate.enter(internal::QueryClock::now());
+  if (!admitted) co_return admitted.error();
+  EmbeddingProviderConfig quick = provider;
+  quick.timeout = std::min(provider.timeout, kQueryTimeout);
+  std::vector<std::string> texts{text};
+  auto vectors = co_await ask_provider_in_batches(quick, std::move(texts));
+  const bool transient = !vectors && vectors.error().code == Code::kUnavailable;
+  state.gate.finish(*admitted, transient, internal::QueryClock::now());
+  if (!vectors) co_return vectors.error();
+  state.cache.insert(text, vectors->front());
+  co_return std::move(vectors->front());
+}
+
 }  // namespace
 
 Result<std::optional<EmbeddingProviderConfig>> embedding_provider_from_env() {
@@ -136,6 +165,14 @@ asio::awaitable<Result<std::vector<Embedding>>> embed_texts(
   out.reserve(texts.size());
   for (const std::string& text : texts) out.push_back(embed_text(text));
   co_return out;
+}
+
+asio::awaitable<Result<Embedding>> embed_search_query(
+    const EmbeddingProviderConfig* provider, std::string text) {
+  if (!provider) co_return embed_text(text);
+  auto vector = co_await ask_for_query(*provider, std::move(text));
+  if (!vector) warn_query_failure(*provider->queries, vector.error());
+  co_return vector;
 }
 
 namespace internal {

@@ -12,6 +12,7 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 
 #include "core/error.h"
 #include "knowledge/embedder.h"
+#include "knowledge/query_gate.h"
 #include "llm/provider_http.h"
 
 namespace cscx::knowledge {
@@ -31,6 +33,11 @@ struct EmbeddingProviderConfig : llm::ProviderConfig {
   // servers refuse the field; text-embedding-3-* need it only to shorten
   // their vectors, and 3-small's are 1536 already.
   bool send_dimensions = false;
+  // The search path's state for this provider: query cache, circuit
+  // breaker, in-flight cap (embed_search_query). Created with the config and
+  // shared by its copies, which are the same provider; never null.
+  std::shared_ptr<internal::QueryState> queries =
+      std::make_shared<internal::QueryState>();
 };
 
 // Texts per provider request (embed_texts splits longer lists).
@@ -43,6 +50,10 @@ inline constexpr std::size_t kProviderTextBytes = 24'000;
 // The texts of one request together stay under this (a request of 64 long
 // texts would be 1.5 MB, past what many servers accept in one body).
 inline constexpr std::size_t kProviderBatchBytes = 512 * 1024;
+// A search's query vector waits at most this long for the provider (or the
+// configured timeout, if shorter): the search answers by full text instead.
+inline constexpr std::chrono::milliseconds kQueryTimeout{2'000};
+
 // The provider configured by the environment: nullopt unless
 // CSCX_EMBEDDING_URL, CSCX_EMBEDDING_KEY and CSCX_EMBEDDING_MODEL are all
 // set and non-empty. CSCX_EMBEDDING_TIMEOUT_MS (1..600000) overrides the
@@ -81,6 +92,21 @@ std::string embedder_name(const EmbeddingProviderConfig* provider);
 // the awaitable. Thread-safe.
 boost::asio::awaitable<Result<std::vector<Embedding>>> embed_texts(
     const EmbeddingProviderConfig* provider, std::vector<std::string> texts);
+
+// The vector of a search query. Without `provider`, embed_text(text): never
+// fails. With one, embed_texts' request, but guarded for the search path
+// (provider->queries): a cache of the last 1,024 query texts answers
+// repeated queries without a request; at most 8 query requests are in
+// flight at once; after 5 transient failures in a row the provider is not
+// asked for 30 s, then one request tries it; each waits at most
+// min(provider->timeout, kQueryTimeout). A refused or failed request is an
+// error at once, never a wait in a queue: kUnavailable (refused, or
+// embed_texts' transient failures) or embed_texts' other codes. Failures
+// are logged here, at most one warning per 30 s with the count of those
+// not logged, so the caller need not log them again. Runs on the calling
+// coroutine's executor; `provider` must outlive the awaitable. Thread-safe.
+boost::asio::awaitable<Result<Embedding>> embed_search_query(
+    const EmbeddingProviderConfig* provider, std::string text);
 
 namespace internal {
 

@@ -30,6 +30,11 @@ Result<std::vector<Embedding>> embed(const EmbeddingProviderConfig* provider,
   return llm::run_blocking(embed_texts(provider, std::move(texts)));
 }
 
+Result<Embedding> embed_one_query(const EmbeddingProviderConfig* provider,
+                                  std::string text) {
+  return llm::run_blocking(embed_search_query(provider, std::move(text)));
+}
+
 json::value request_json(const std::string& raw) {
   return json::parse(cscx::testing::request_body(raw));
 }
@@ -335,6 +340,76 @@ TEST_F(EmbeddingProviderFromEnv, AnUnusableUrlIsAnErrorWhenRead) {
   }
   configure("https://api.openai.com/v1/embeddings");
   EXPECT_TRUE(embedding_provider_from_env());
+}
+
+TEST(EmbeddingSearchQuery, WithoutAProviderIsTheBuiltInVector) {
+  auto vector = embed_one_query(nullptr, "renewal playbook");
+  ASSERT_TRUE(vector);
+  EXPECT_EQ(*vector, embed_text("renewal playbook"));
+}
+
+TEST(EmbeddingSearchQuery, AnswersARepeatedQueryFromTheCache) {
+  FakeEmbeddingServer server(kTopics);
+  const auto config = config_for(server);
+  auto first = embed_one_query(&config, "how to cancel");
+  ASSERT_TRUE(first) << first.error().to_string();
+  auto second = embed_one_query(&config, "how to cancel");
+  ASSERT_TRUE(second) << second.error().to_string();
+  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(*first,
+            testing::unit_vector(testing::fake_embedding("how to cancel", kTopics)));
+  EXPECT_EQ(server.requests().size(), 1u);
+  ASSERT_TRUE(embed_one_query(&config, "renewal"));
+  EXPECT_EQ(server.requests().size(), 2u) << "another text is asked";
+  // A copy of the config is the same provider, with the same cache.
+  const EmbeddingProviderConfig copy = config;
+  ASSERT_TRUE(embed_one_query(&copy, "renewal"));
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(EmbeddingSearchQuery, StopsAskingAfterTransientFailuresInARow) {
+  FakeEmbeddingServer server(kTopics);
+  const auto config = config_for(server);
+  ASSERT_TRUE(embed_one_query(&config, "cached"));
+  server.set_mode("error");
+  for (int i = 0; i < 5; ++i) {
+    auto failed = embed_one_query(&config, "q" + std::to_string(i));
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, Code::kUnavailable);
+  }
+  EXPECT_EQ(server.requests().size(), 6u);
+  server.set_mode("good");
+  // Open for 30 s: the next query fails at once, without a request...
+  auto refused = embed_one_query(&config, "q5");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::kUnavailable);
+  EXPECT_EQ(server.requests().size(), 6u);
+  // ...while a cached one still answers.
+  EXPECT_TRUE(embed_one_query(&config, "cached"));
+}
+
+TEST(EmbeddingSearchQuery, PermanentFailuresDoNotOpenTheBreaker) {
+  FakeEmbeddingServer server(kTopics);
+  const auto config = config_for(server);
+  server.set_mode("status:401");
+  for (int i = 0; i < 7; ++i) {
+    auto failed = embed_one_query(&config, "q" + std::to_string(i));
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, Code::kDependencyFailed);
+  }
+  EXPECT_EQ(server.requests().size(), 7u);
+}
+
+TEST(EmbeddingSearchQuery, WaitsAtMostTheQueryTimeout) {
+  FakeEmbeddingServer server(kTopics);
+  // Configured for a minute: a query still gives up after kQueryTimeout.
+  const auto config = config_for(server, std::chrono::minutes(1));
+  server.set_mode("hang");
+  auto vector = embed_one_query(&config, "q");
+  ASSERT_FALSE(vector);
+  EXPECT_EQ(vector.error().code, Code::kUnavailable);
+  EXPECT_NE(vector.error().message.find("timed out"), std::string::npos)
+      << vector.error().message;
 }
 
 }  // namespace
