@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <cmath>
 #include <cstdlib>
@@ -386,6 +388,35 @@ TEST(EmbeddingSearchQuery, StopsAskingAfterTransientFailuresInARow) {
   EXPECT_EQ(server.requests().size(), 6u);
   // ...while a cached one still answers.
   EXPECT_TRUE(embed_one_query(&config, "cached"));
+}
+
+TEST(EmbeddingSearchQuery, RefusesANinthConcurrentQueryAtOnce) {
+  FakeEmbeddingServer server(kTopics);
+  const auto config = config_for(server, std::chrono::milliseconds(300));
+  server.set_mode("hang");
+  boost::asio::io_context io;
+  std::vector<Result<Embedding>> results;
+  for (int i = 0; i < 9; ++i) {
+    // Each runs up to its first network wait before the next starts: the
+    // first eight hold the eight slots when the ninth asks.
+    boost::asio::co_spawn(io, embed_search_query(&config, "q" + std::to_string(i)),
+                          [&results](std::exception_ptr, Result<Embedding> r) {
+                            results.push_back(std::move(r));
+                          });
+  }
+  io.run();
+  ASSERT_EQ(results.size(), 9u);
+  // The refused one finished first, without waiting for the others.
+  ASSERT_FALSE(results[0]);
+  EXPECT_EQ(results[0].error().code, Code::kUnavailable);
+  EXPECT_NE(results[0].error().message.find("8 query requests under way"),
+            std::string::npos)
+      << results[0].error().message;
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    ASSERT_FALSE(results[i]);
+    EXPECT_NE(results[i].error().message.find("timed out"), std::string::npos)
+        << results[i].error().message;
+  }
 }
 
 TEST(EmbeddingSearchQuery, PermanentFailuresDoNotOpenTheBreaker) {
