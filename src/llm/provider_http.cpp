@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -37,8 +38,11 @@ constexpr long kMaxTimeoutMs = 600'000;
 // fails as kInternal and the next one tries again). OpenSSL allows one
 // SSL_CTX to back SSL objects on many threads once it is set up; nothing
 // changes it afterwards (SNI and the host check are per stream).
+std::atomic<std::size_t> tls_context_count{0};
+
 asio::ssl::context& client_tls_context() {
   static asio::ssl::context tls = [] {
+    ++tls_context_count;
     asio::ssl::context context(asio::ssl::context::tls_client);
     context.set_default_verify_paths();
     context.set_verify_mode(asio::ssl::verify_peer);
@@ -255,4 +259,9 @@ asio::awaitable<Result<json::value>> post_json(const ProviderConfig& config,
   }
 }
 
+namespace testing {
+
+std::size_t tls_contexts_built() { return tls_context_count.load(); }
+
+}  // namespace testing
 }  // namespace cscx::llm

@@ -89,4 +89,11 @@ template <class T>
   return std::move(*answer);
 }
 
+namespace testing {
+
+// How many TLS client contexts this process has built: 1 after any number
+// of https requests (0 before the first).
+std::size_t tls_contexts_built();
+
+}  // namespace testing
 }  // namespace cscx::llm

@@ -20,7 +20,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using testing::FakeLlmServer;
+using cscx::testing::FakeLlmServer;
 
 std::string read_text(const std::string& relative) {
   std::ifstream in(std::string(CSCX_SOURCE_DIR) + "/" + relative, std::ios::binary);
@@ -166,6 +166,22 @@ TEST(LlmClient, ConnectionRefusedIsUnavailable) {
   auto answer = ask_json_blocking(config, "s", "u");
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error().code, Code::kUnavailable);
+}
+
+TEST(ProviderHttp, HttpsRequestsShareOneTlsContext) {
+  // Loading the system's CA store once, not per request (review of issue 8).
+  uint16_t closed_port;
+  {
+    FakeLlmServer gone("{}");
+    closed_port = gone.port();
+  }
+  LlmConfig config{"https://127.0.0.1:" + std::to_string(closed_port) + "/v1", "k", "m"};
+  for (int i = 0; i < 3; ++i) {
+    auto answer = ask_json_blocking(config, "s", "u");
+    ASSERT_FALSE(answer);
+    EXPECT_EQ(answer.error().code, Code::kUnavailable) << answer.error().to_string();
+  }
+  EXPECT_EQ(testing::tls_contexts_built(), 1u);
 }
 
 TEST(LlmRefine, AnyFailureKeepsTheBuiltInResult) {
