@@ -112,6 +112,29 @@ void warn_query_failure(internal::QueryState& state, const Error& error) {
                error.to_string(), held_back);
 }
 
+// An admitted request's place in the gate, given back exactly once: with
+// its outcome, or abandoned if the coroutine holding it is destroyed while
+// suspended (an io_context torn down), so that no slot of the in-flight cap
+// or the breaker's probe is ever lost.
+class GateTicket {
+ public:
+  GateTicket(internal::QueryGate& gate, bool probe) : gate_(gate), probe_(probe) {}
+  GateTicket(const GateTicket&) = delete;
+  GateTicket& operator=(const GateTicket&) = delete;
+  ~GateTicket() {
+    if (!done_) gate_.abandon(probe_);
+  }
+  void finish(bool transient) {
+    done_ = true;
+    gate_.finish(probe_, transient, internal::QueryClock::now());
+  }
+
+ private:
+  internal::QueryGate& gate_;
+  const bool probe_;
+  bool done_ = false;
+};
+
 // The provider's vector of one query, through the gate (query_gate.h).
 asio::awaitable<Result<Embedding>> ask_for_query(const EmbeddingProviderConfig& provider,
                                                  std::string text) {
@@ -119,12 +142,12 @@ asio::awaitable<Result<Embedding>> ask_for_query(const EmbeddingProviderConfig& 
   if (auto cached = state.cache.find(text)) co_return std::move(*cached);
   auto admitted = state.gate.enter(internal::QueryClock::now());
   if (!admitted) co_return admitted.error();
+  GateTicket ticket(state.gate, *admitted);
   EmbeddingProviderConfig quick = provider;
   quick.timeout = std::min(provider.timeout, kQueryTimeout);
   std::vector<std::string> texts{text};
   auto vectors = co_await ask_provider_in_batches(quick, std::move(texts));
-  const bool transient = !vectors && vectors.error().code == Code::kUnavailable;
-  state.gate.finish(*admitted, transient, internal::QueryClock::now());
+  ticket.finish(!vectors && vectors.error().code == Code::kUnavailable);
   if (!vectors) co_return vectors.error();
   state.cache.insert(text, vectors->front());
   co_return std::move(vectors->front());

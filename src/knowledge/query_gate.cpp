@@ -72,6 +72,12 @@ void QueryGate::finish(bool probe, bool transient, QueryClock::time_point now) {
   }
 }
 
+void QueryGate::abandon(bool probe) {
+  std::lock_guard lock(mutex_);
+  --in_flight_;
+  if (probe) probing_ = false;
+}
+
 std::optional<std::size_t> WarningThrottle::allow(QueryClock::time_point now) {
   std::lock_guard lock(mutex_);
   if (last_ && now - *last_ < interval_) {

@@ -73,6 +73,9 @@ class QueryGate {
   // The outcome of an admitted request: `transient` if it failed with
   // kUnavailable.
   void finish(bool probe, bool transient, QueryClock::time_point now);
+  // An admitted request that ended without an outcome (its coroutine was
+  // destroyed): frees its slot and changes nothing else.
+  void abandon(bool probe);
 
  private:
   const QueryGateOptions options_;

@@ -32,14 +32,15 @@ namespace {
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr long kMaxTimeoutMs = 600'000;
 
+// Contexts built by client_tls_context(), for testing::tls_contexts_built().
+std::atomic<std::size_t> tls_context_count{0};
+
 // One TLS client context for every provider request: loading the system's
 // CA store costs milliseconds and megabytes, so it happens once (a
 // function-static, initialised thread-safely; if it throws, the request
 // fails as kInternal and the next one tries again). OpenSSL allows one
 // SSL_CTX to back SSL objects on many threads once it is set up; nothing
 // changes it afterwards (SNI and the host check are per stream).
-std::atomic<std::size_t> tls_context_count{0};
-
 asio::ssl::context& client_tls_context() {
   static asio::ssl::context tls = [] {
     ++tls_context_count;

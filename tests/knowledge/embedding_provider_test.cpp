@@ -419,6 +419,25 @@ TEST(EmbeddingSearchQuery, RefusesANinthConcurrentQueryAtOnce) {
   }
 }
 
+TEST(EmbeddingSearchQuery, AQueryDestroyedMidRequestGivesItsSlotBack) {
+  FakeEmbeddingServer server(kTopics);
+  const auto config = config_for(server);
+  server.set_mode("hang");
+  {
+    boost::asio::io_context io;
+    for (int i = 0; i < 8; ++i) {
+      boost::asio::co_spawn(io, embed_search_query(&config, "q" + std::to_string(i)),
+                            [](std::exception_ptr, Result<Embedding>) {});
+    }
+    // Each starts and takes its slot, then waits on the network; the
+    // io_context is destroyed with all eight suspended.
+    io.poll();
+  }
+  server.set_mode("good");
+  auto vector = embed_one_query(&config, "after");
+  EXPECT_TRUE(vector) << vector.error().to_string();
+}
+
 TEST(EmbeddingSearchQuery, PermanentFailuresDoNotOpenTheBreaker) {
   FakeEmbeddingServer server(kTopics);
   const auto config = config_for(server);

@@ -101,6 +101,17 @@ TEST(QueryGate, APermanentFailureDoesNotCount) {
   }
 }
 
+TEST(QueryGate, AnAbandonedRequestFreesItsSlotAndCountsNothing) {
+  QueryGate gate(QueryGateOptions{1, 1, seconds(30)});
+  auto first = gate.enter(t0);
+  ASSERT_TRUE(first);
+  ASSERT_FALSE(gate.enter(t0));
+  gate.abandon(*first);
+  auto second = gate.enter(t0);
+  ASSERT_TRUE(second) << "the slot is free and the breaker still closed";
+  EXPECT_FALSE(*second);
+}
+
 TEST(WarningThrottle, LogsOncePerIntervalWithTheCountHeldBack) {
   WarningThrottle throttle(seconds(30));
   EXPECT_EQ(throttle.allow(t0), std::optional<std::size_t>(0));
