@@ -21,14 +21,19 @@ namespace {
 
 // Keyset pages: one statement per page keeps memory flat at 100,000 rows
 // and never holds a snapshot open for the whole load. The columns are what
-// embedding_of() reads. `embedding::real[]` is a no-op on the real[] column
-// and pgvector's cast where the column is a vector.
+// IndexSync::embedding_of() reads: the stored vector with its label
+// (migrations/012), and the text the built-in embedder embeds when the
+// label is not this server's. `embedding::real[]` is a no-op on the real[]
+// column and pgvector's cast where the column is a vector.
+#define CSCX_LOAD_COLUMNS                                                       \
+  "SELECT kb.id, kb.embedding::real[], kb.title, kb.content,"                   \
+  "       array_to_string(kb.tags, E'\\n'), s.embedder"                         \
+  "  FROM public.knowledge_base kb"                                             \
+  "  LEFT JOIN cscx_knowledge.embedding_source s ON s.article_id = kb.id"
 constexpr const char* kLoadPage =
-    "SELECT id, embedding::real[], title, content, array_to_string(tags, E'\\n')"
-    "  FROM public.knowledge_base WHERE id > $1::uuid ORDER BY id LIMIT 1000";
-constexpr const char* kLoadSome =
-    "SELECT id, embedding::real[], title, content, array_to_string(tags, E'\\n')"
-    "  FROM public.knowledge_base WHERE id = ANY($1::uuid[])";
+    CSCX_LOAD_COLUMNS " WHERE kb.id > $1::uuid ORDER BY kb.id LIMIT 1000";
+constexpr const char* kLoadSome = CSCX_LOAD_COLUMNS " WHERE kb.id = ANY($1::uuid[])";
+#undef CSCX_LOAD_COLUMNS
 constexpr int kPageSize = 1000;
 // Notices are applied this many ids per query, however many arrived: a flood
 // costs batches of primary-key reads, never one unbounded statement.
@@ -36,8 +41,7 @@ constexpr std::size_t kRefreshBatch = 1000;
 
 // Only the owner can move it (migrations/009); a 'rebuild' notice from
 // anyone else then finds it unchanged and costs this one read.
-// `embedder`: whose vectors are stored (migrations/011, set by a reindex).
-constexpr const char* kGeneration = "SELECT generation, embedder FROM cscx.knowledge_index";
+constexpr const char* kGeneration = "SELECT generation FROM cscx.knowledge_index";
 
 // Any role may NOTIFY; a payload that is not a uuid is ignored rather than
 // allowed to fail the refresh query (and force a full reload).
@@ -52,42 +56,13 @@ bool is_uuid_text(std::string_view s) {
   return true;
 }
 
-std::optional<Embedding> stored_embedding(const db::QueryResult& r, int row) {
-  if (r.is_null(row, 1)) return std::nullopt;
-  auto stored = parse_pg_array(r.value(row, 1));
-  if (!stored) return std::nullopt;
-  return std::move(*stored);
-}
-
-// The stored embedding when `trust_stored` (the stored vectors come from
-// this server's embedder, migrations/011), or the one a write would have
-// stored: the built-in embedder's from the text. With a provider there is
-// none to compute here (the provider's space is not the built-in one's, and
-// a load must not wait on the network for each such row): nullopt, and the
-// row stays out.
-std::optional<Embedding> embedding_of(const db::QueryResult& r, int row,
-                                      const EmbeddingProviderConfig* provider,
-                                      bool trust_stored) {
-  if (trust_stored) {
-    if (auto stored = stored_embedding(r, row)) return stored;
-  }
-  if (provider) return std::nullopt;
-  const std::string tags(r.value(row, 4));
-  return embed_article(r.value(row, 2), r.value(row, 3), tags_from_lines(tags));
-}
-
-struct IndexGeneration {
-  std::int64_t generation = 0;
-  std::string embedder;  // of the stored vectors
-};
-
-Result<IndexGeneration> read_generation(db::Connection& conn) {
+Result<std::int64_t> read_generation(db::Connection& conn) {
   auto r = conn.exec("knowledge_index_generation", kGeneration);
   if (!r) return r.error();
   if (r->rows() != 1) {
     return make_error(Code::kFailedPrecondition, "cscx.knowledge_index has no row");
   }
-  return IndexGeneration{std::stoll(std::string(r->value(0, 0))), std::string(r->value(0, 1))};
+  return std::stoll(std::string(r->value(0, 0)));
 }
 
 std::string uuid_array(const std::vector<std::string>& ids) {
@@ -138,6 +113,21 @@ Result<void> build_at_low_priority(const std::function<Result<void>()>& build) {
 }
 
 }  // namespace
+
+// The stored vector when its label (column 5) names this server's
+// embedder, or the one a write would have stored: the built-in embedder's
+// from the text. With a provider there is none to compute here (the
+// provider's space is not the built-in one's, and a load must not wait on
+// the network for each such row): nullopt, and the row stays out until
+// embed_missing stores one.
+std::optional<Embedding> IndexSync::embedding_of(const db::QueryResult& r, int row) const {
+  if (!r.is_null(row, 1) && r.value(row, 5) == embedder_) {
+    if (auto stored = parse_pg_array(r.value(row, 1))) return std::move(*stored);
+  }
+  if (state_.embedding_provider()) return std::nullopt;
+  const std::string tags(r.value(row, 4));
+  return embed_article(r.value(row, 2), r.value(row, 3), tags_from_lines(tags));
+}
 
 Result<db::Connection> open_service_connection(const std::string& conninfo) {
   auto conn = db::Connection::open(conninfo);
@@ -229,16 +219,6 @@ constexpr const char* kCount = "SELECT count(*) FROM public.knowledge_base";
 Result<void> IndexSync::load(db::Connection& conn) {
   auto generation = read_generation(conn);
   if (!generation) return generation.error();
-  const std::string embedder = embedder_name(state_.embedding_provider());
-  trust_stored_ = generation->embedder == embedder;
-  if (!trust_stored_) {
-    spdlog::warn(
-        "knowledge index: the stored embeddings come from {}, this server embeds with {}; "
-        "they are not used ({}) until `cscx kb reindex` runs with this server's settings",
-        generation->embedder, embedder,
-        state_.embedding_provider() ? "articles are found by full text only"
-                                    : "articles are embedded in memory from their text");
-  }
   // Same options as the live index, sized for the articles there are now
   // (and some writes to come): grown by doubling instead, 100,000 articles
   // would end in room for 131,072 (a third more memory) and pass through a
@@ -259,16 +239,17 @@ Result<void> IndexSync::load(db::Connection& conn) {
   // taking their lock.
   const size_t count = built.size();
   index_.replace_with(built);
-  state_.set_loaded(index_, generation->generation);
+  state_.set_loaded(index_, *generation);
   ++loads_;
   spdlog::info("knowledge index: {} articles (generation {}, embedder {})", count,
-               generation->generation, embedder);
+               *generation, embedder_);
   if (skipped_ > 0) {
     spdlog::warn(
-        "knowledge index: {} articles have no stored embedding of the provider's and are "
-        "found by full text only (the built-in embedder's vectors are in another space); "
-        "run `cscx kb reindex` with the same CSCX_EMBEDDING_* settings",
-        skipped_.load());
+        "knowledge index: {} articles have no stored vector of {} and are found by full "
+        "text only until one is stored (articles without a vector are embedded now; those "
+        "with another embedder's vector wait for `cscx kb reindex` with the same "
+        "CSCX_EMBEDDING_* settings)",
+        skipped_.load(), embedder_);
   }
   return ok();
 }
@@ -285,7 +266,7 @@ Result<void> IndexSync::read_all(db::Connection& conn, AnnIndex& built) {
     std::vector<std::optional<Embedding>> vectors;
     vectors.reserve(static_cast<size_t>(page->rows()));
     for (int row = 0; row < page->rows(); ++row) {
-      vectors.push_back(embedding_of(*page, row, state_.embedding_provider(), trust_stored_));
+      vectors.push_back(embedding_of(*page, row));
     }
     std::vector<AnnItem> items;
     for (int row = 0; row < page->rows(); ++row) {
@@ -346,7 +327,7 @@ Result<db::Connection> IndexSync::connect_and_load() {
     // lost database: retrying by reconnecting every second would resend the
     // same texts to a paid API forever. It is logged, and the next notice
     // tries again.
-    embed_missing_now(*conn);
+    embed_missing_now(*conn, nullptr);
     return std::move(*conn);
   }
   if (auto listening = conn->exec("knowledge_listen", "LISTEN cscx_knowledge");
@@ -354,6 +335,9 @@ Result<db::Connection> IndexSync::connect_and_load() {
     return listening.error();
   }
   if (auto loaded = load(*conn); !loaded) return loaded.error();
+  // A provider's vectors cannot be made in memory: store those missing
+  // (their notices bring them into the index).
+  if (state_.embedding_provider()) embed_missing_now(*conn, nullptr);
   return conn;
 }
 
@@ -402,17 +386,11 @@ Result<void> IndexSync::refresh(db::Connection& conn,
   for (int row = 0; row < r->rows(); ++row) {
     std::string id(r->value(row, 0));
     missing.erase(id);
-    if (!trust_stored_) {
-      // Stored vectors are not this embedder's, but one this server's own
-      // write route stored (and upserted) is: keep it.
-      const std::optional<Embedding> stored = stored_embedding(*r, row);
-      if (stored && index_.holds(id, *stored)) continue;
-    }
-    const std::optional<Embedding> vector =
-        embedding_of(*r, row, state_.embedding_provider(), trust_stored_);
+    const std::optional<Embedding> vector = embedding_of(*r, row);
     if (!vector) {
-      // Its stored vector is gone (SQL set it NULL) and, with a provider,
-      // no other may stand in: out of the index like a deleted article.
+      // With a provider, no stored vector of its (gone, or another
+      // embedder's) and none may stand in: out of the index like a deleted
+      // article, until embed_missing stores one.
       if (index_.remove(id)) ++changed;
       continue;
     }
@@ -430,12 +408,13 @@ Result<void> IndexSync::refresh(db::Connection& conn,
   return ok();
 }
 
-// Applies notices until the connection fails or the sync stops.
-// pgvector mode: stores the vectors of articles that have none; a failure
-// is logged (and retried on the next notice), never fatal to the sync.
-void IndexSync::embed_missing_now(db::Connection& conn) {
-  auto embedded =
-      embed_missing(conn, state_.embedding_provider(), [this] { return stopping_.load(); });
+// Stores the vectors of articles that have none (all, or those of `only`);
+// a failure is logged (and retried on the next notice), never fatal to the
+// sync.
+void IndexSync::embed_missing_now(db::Connection& conn,
+                                  const std::vector<std::string>* only) {
+  auto embedded = embed_missing(
+      conn, state_.embedding_provider(), [this] { return stopping_.load(); }, only);
   if (!embedded && !stopping_) {
     spdlog::warn("knowledge embeddings: articles without a vector stay without one until the "
                  "next change: {}",
@@ -443,6 +422,7 @@ void IndexSync::embed_missing_now(db::Connection& conn) {
   }
 }
 
+// Applies notices until the connection fails or the sync stops.
 void IndexSync::follow(db::Connection& conn) {
   PGconn* pg = conn.native();
   while (!stopping_) {
@@ -460,18 +440,26 @@ void IndexSync::follow(db::Connection& conn) {
         ids.insert(payload);
       }
     }
+    // Where the server cannot embed in memory (pgvector searches the stored
+    // vectors; a provider's are not computed here), the noticed articles
+    // without a vector get one stored; after a reindex, every such article.
+    const std::vector<std::string> noticed(ids.begin(), ids.end());
     if (state_.pgvector()) {
-      // A notice (an article written, or a reindex): embed what has no vector.
-      if (rebuild_hint || !ids.empty()) embed_missing_now(conn);
+      if (rebuild_hint) {
+        embed_missing_now(conn, nullptr);
+      } else if (!noticed.empty()) {
+        embed_missing_now(conn, &noticed);
+      }
       continue;
     }
+    bool reloaded = false;
     if (rebuild_hint) {
       auto generation = read_generation(conn);
       if (!generation) {
         if (!stopping_) spdlog::warn("knowledge index: {}", generation.error().to_string());
         return;
       }
-      if (generation->generation != state_.generation()) {
+      if (*generation != state_.generation()) {
         if (auto loaded = load(conn); !loaded) {
           if (!stopping_) {
             spdlog::warn("knowledge index rebuild failed: {}",
@@ -480,6 +468,7 @@ void IndexSync::follow(db::Connection& conn) {
           return;
         }
         ids.clear();  // the load read them all after their notices
+        reloaded = true;
       }
     }
     std::vector<std::string> batch;
@@ -491,6 +480,13 @@ void IndexSync::follow(db::Connection& conn) {
           spdlog::warn("knowledge index refresh failed: {}", refreshed.error().to_string());
         }
         return;
+      }
+    }
+    if (state_.embedding_provider() && !stopping_) {
+      if (reloaded) {
+        embed_missing_now(conn, nullptr);
+      } else if (!noticed.empty()) {
+        embed_missing_now(conn, &noticed);
       }
     }
     if (PQstatus(pg) != CONNECTION_OK) return;

@@ -11,12 +11,13 @@
 // (written through /rest/v1, or demo data) is embedded in memory from its
 // title, content and tags, as a write through /api/knowledge would have;
 // with an embedding provider (IndexState::embedding_provider) it cannot be
-// (a built-in vector is in another space), so it stays out of the index,
-// found by full text only, and counted (skipped()) until `cscx kb reindex`.
-// Stored vectors are used only when cscx.knowledge_index.embedder
-// (migrations/011, set by `cscx kb reindex`) names this server's embedder;
-// otherwise they are treated as absent, so two embedders' vectors never
-// share the index.
+// (a built-in vector is in another space, and a load never waits on the
+// network), so it stays out of the index, found by full text only, and
+// counted (skipped()) until embed_missing (reindex.h), which the sync runs
+// after each load and for the ids of notices, stores the provider's vector.
+// A stored vector is used only when its label (migrations/012) names this
+// server's embedder; otherwise it is treated as absent, so two embedders'
+// vectors never share the index.
 //
 // One background thread (`cscx-kb-sync`) with its own connection, as
 // rest::SchemaListener; the server listens while it loads (IndexState says
@@ -149,20 +150,25 @@ class IndexSync {
   // entry a notice changed (a notice for an unchanged article changes none).
   uint64_t loads() const { return loads_.load(); }
   uint64_t refreshes() const { return refreshes_.load(); }
-  // Articles the last full load left out of the index: no stored vector
-  // while an embedding provider is configured.
+  // Articles the last full load left out of the index: no stored vector of
+  // the configured embedding provider's.
   uint64_t skipped() const { return skipped_.load(); }
 
  private:
   IndexSync(std::string conninfo, AnnIndex& index, IndexState& state,
             IndexSyncOptions options)
-      : conninfo_(std::move(conninfo)), index_(index), state_(state), options_(options) {}
+      : conninfo_(std::move(conninfo)),
+        index_(index),
+        state_(state),
+        options_(options),
+        embedder_(embedder_name(state.embedding_provider())) {}
   void run();
   Result<db::Connection> connect_and_load();
   Result<void> load(db::Connection& conn);
   Result<void> read_all(db::Connection& conn, AnnIndex& built);
   void follow(db::Connection& conn);
-  void embed_missing_now(db::Connection& conn);
+  void embed_missing_now(db::Connection& conn, const std::vector<std::string>* only);
+  std::optional<Embedding> embedding_of(const db::QueryResult& r, int row) const;
   Result<void> refresh(db::Connection& conn, const std::vector<std::string>& ids);
   void sleep_for(std::chrono::milliseconds d);
   void set_cancel_handle(db::Connection* conn);  // nullptr: no connection now
@@ -172,6 +178,8 @@ class IndexSync {
   AnnIndex& index_;
   IndexState& state_;
   IndexSyncOptions options_;
+  // Whose stored vectors this server uses (migrations/012's labels).
+  const std::string embedder_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
@@ -182,10 +190,6 @@ class IndexSync {
   std::atomic<uint64_t> loads_{0};
   std::atomic<uint64_t> refreshes_{0};
   std::atomic<uint64_t> skipped_{0};
-  // Whether the stored vectors are this server's embedder's (migrations/011:
-  // cscx.knowledge_index.embedder), read by each full load. Only the sync
-  // thread (and the build thread it waits for) touches it.
-  bool trust_stored_ = false;
   std::thread thread_;
 };
 

@@ -130,8 +130,8 @@ Result<SearchRequest> parse_search(const Request& request) {
 // re-read the same row and find it there already. With pgvector there is no
 // index in memory to keep: PostgreSQL searches the stored vector.
 void index_written(AnnIndex& index, const IndexState& state, const WrittenArticle& article) {
-  if (state.pgvector()) return;
-  (void)index.upsert(article.id, article.embedding);
+  if (state.pgvector() || !article.embedding) return;
+  (void)index.upsert(article.id, *article.embedding);
 }
 
 Result<api::Caller> writer(const api::RouteContext& context, const Request& request,

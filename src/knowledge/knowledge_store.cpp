@@ -37,27 +37,38 @@ constexpr const char* kInsertArticle =
     "         coalesce($5::boolean, true), coalesce($6::jsonb, '{}'), $7::real[])"
     " RETURNING " CSCX_ARTICLE_JSON("kb");
 
-// What an update must merge with: the fields that feed the embedding, and
-// the version (updated_at) the update is conditional on.
+// What an update must merge with: the fields that feed the embedding, the
+// version (updated_at) the update is conditional on, and the embedder of
+// the stored vector (migrations/012; NULL when there is none or it is of
+// unknown origin).
 constexpr const char* kReadForUpdate =
-    "SELECT kb.title, kb.content, to_json(kb.tags)::text, kb.updated_at::text"
+    "SELECT kb.title, kb.content, to_json(kb.tags)::text, kb.updated_at::text,"
+    "       (SELECT s.embedder FROM cscx_knowledge.embedding_source s"
+    "         WHERE s.article_id = kb.id)"
     "  FROM public.knowledge_base kb WHERE kb.id = $1::uuid";
 
 // Conditional on the version read by kReadForUpdate: a concurrent edit in
 // between makes this update nothing (and the route answer 409) instead of
 // storing an embedding of text that is no longer there.
-constexpr const char* kUpdateArticle =
+// An update that leaves title, content and tags as they are keeps the
+// stored vector (kUpdateFields): a change of is_public or metadata costs no
+// call to the embedding provider and cannot fail on one.
+constexpr std::string_view kUpdateSet =
     "UPDATE public.knowledge_base AS kb"
     "   SET title = $2::text, content = $3::text,"
     "       tags = CASE WHEN $4::jsonb IS NULL THEN NULL"
     "                   ELSE ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END,"
     "       category = CASE WHEN $5::boolean THEN $6::text ELSE kb.category END,"
     "       is_public = coalesce($7::boolean, kb.is_public),"
-    "       metadata = coalesce($8::jsonb, kb.metadata),"
-    "       embedding = $9::real[]"
-    " WHERE kb.id = $1::uuid AND kb.updated_at = $10::timestamptz"
+    "       metadata = coalesce($8::jsonb, kb.metadata)";
+constexpr std::string_view kUpdateWhere =
+    " WHERE kb.id = $1::uuid"
+    "   AND kb.updated_at IS NOT DISTINCT FROM nullif($9::text, '')::timestamptz"
     " RETURNING " CSCX_ARTICLE_JSON("kb");
 #undef CSCX_ARTICLE_JSON
+const std::string kUpdateFields = std::string(kUpdateSet) + std::string(kUpdateWhere);
+const std::string kUpdateArticle =
+    std::string(kUpdateSet) + ", embedding = $10::real[]" + std::string(kUpdateWhere);
 
 constexpr const char* kDeleteArticle =
     "DELETE FROM public.knowledge_base kb WHERE kb.id = $1::uuid"
@@ -83,10 +94,12 @@ constexpr std::string_view kAnnFromIndex =
     "    FROM unnest($2::uuid[], $3::real[]) WITH ORDINALITY AS a(id, similarity, ord)"
     "    JOIN public.knowledge_base kb ON kb.id = a.id),";
 
-// Candidates from pgvector (pgvector_search_sql): $2 the query vector as a
-// real[] literal, $3 how many. The seed's ivfflat index (cosine) serves the
-// ORDER BY ... LIMIT; RLS filters its rows, so a caller who may read few
-// articles can get fewer than $3.
+// Candidates from pgvector (pgvector_search_statement): $2 the query vector
+// as a real[] literal, $3 how many, $7 this server's embedder. The seed's
+// ivfflat index (cosine) serves the ORDER BY ... LIMIT; RLS filters its
+// rows, so a caller who may read few articles can get fewer than $3. Only
+// vectors labelled with this server's embedder (migrations/012) take part:
+// another embedder's are in another space.
 std::string pgvector_ann(const std::string& schema) {
   const std::string distance =
       "kb.embedding OPERATOR(" + schema + ".<=>) CAST($2::real[] AS " + schema + ".vector)";
@@ -94,7 +107,10 @@ std::string pgvector_ann(const std::string& schema) {
          "  SELECT a.id, 1 - a.distance AS similarity,"
          "         row_number() OVER (ORDER BY a.distance, a.id) AS rank"
          "    FROM (SELECT kb.id, " + distance + " AS distance"
-         "            FROM public.knowledge_base kb WHERE kb.embedding IS NOT NULL"
+         "            FROM public.knowledge_base kb"
+         "            JOIN cscx_knowledge.embedding_source s"
+         "              ON s.article_id = kb.id AND s.embedder = $7::text"
+         "           WHERE kb.embedding IS NOT NULL"
          "           ORDER BY " + distance + " LIMIT $3::integer) a),";
 }
 
@@ -137,11 +153,13 @@ const std::string kIndexSearch = std::string(kAnnFromIndex) + std::string(kSearc
 // lists until it has the LIMIT's rows that pass RLS (or has read them all),
 // so a caller who may read few articles, or a small table whose lists were
 // made before it had rows (the seed builds the index at migration time),
-// still gets its nearest ones. Set for the search's transaction only.
-constexpr const char* kIvfflatProbes = "SELECT set_config('ivfflat.probes', '10', true)";
-constexpr const char* kIvfflatIterative =
+// still gets its nearest ones. Set for the search's transaction only. $1:
+// whether the extension has iterative scans (before 0.8 the setting does
+// not exist, and setting it under pgvector's reserved prefix would fail).
+constexpr const char* kIvfflatSettings =
     "SELECT set_config('ivfflat.probes', '10', true),"
-    "       set_config('ivfflat.iterative_scan', 'relaxed_order', true)";
+    "       CASE WHEN $1::boolean"
+    "            THEN set_config('ivfflat.iterative_scan', 'relaxed_order', true) END";
 
 std::vector<std::string> tags_from_json(std::string_view text) {
   std::vector<std::string> tags;
@@ -199,6 +217,11 @@ std::string new_article_text(const ArticleFields& f) {
   return article_text(*f.title, *f.content, tags);
 }
 
+db::Statement declare_embedder(const EmbeddingProviderConfig* provider) {
+  return db::Statement{"knowledge_declare_embedder", kDeclareEmbedder,
+                       {embedder_name(provider)}};
+}
+
 db::Statement insert_statement(const ArticleFields& f, const Embedding& embedding) {
   return db::Statement{"knowledge_insert",
                        kInsertArticle,
@@ -214,10 +237,15 @@ struct MergedArticle {
   std::optional<std::vector<std::string>> tags;
 };
 
+std::optional<std::vector<std::string>> stored_tags(const db::QueryResult& row) {
+  if (row.is_null(0, 2)) return std::nullopt;
+  return tags_from_json(row.value(0, 2));
+}
+
 MergedArticle merge(const ArticleFields& f, const db::QueryResult& row) {
   MergedArticle m{f.title.value_or(std::string(row.value(0, 0))),
                   f.content.value_or(std::string(row.value(0, 1))), f.tags};
-  if (!m.tags && !row.is_null(0, 2)) m.tags = tags_from_json(row.value(0, 2));
+  if (!m.tags) m.tags = stored_tags(row);
   return m;
 }
 
@@ -225,20 +253,37 @@ std::string merged_text(const MergedArticle& m) {
   return article_text(m.title, m.content, m.tags.value_or(std::vector<std::string>{}));
 }
 
+// Whether the update must embed the article again: its text changes, or the
+// stored vector is not this server's embedder's (none, unknown, another).
+bool needs_embedding(const MergedArticle& m, const db::QueryResult& row,
+                     const EmbeddingProviderConfig* provider) {
+  const bool same_text = m.title == row.value(0, 0) && m.content == row.value(0, 1) &&
+                         m.tags == stored_tags(row);
+  const bool own_vector = !row.is_null(0, 4) && row.value(0, 4) == embedder_name(provider);
+  return !same_text || !own_vector;
+}
+
+// With `embedding`, the update stores it; without, the stored vector stays.
 db::Statement update_statement(const std::string& id, const ArticleFields& f,
                                const MergedArticle& m, std::string version,
-                               const Embedding& embedding) {
-  return db::Statement{
-      "knowledge_update",
-      kUpdateArticle,
-      {id, m.title, m.content, tags_param(m.tags),
-       bool_param(f.category.has_value() || f.clear_category), f.category,
-       bool_param(f.is_public), f.metadata_json, to_pg_array(embedding), std::move(version)}};
+                               const std::optional<Embedding>& embedding) {
+  std::vector<db::Param> params{id,
+                                m.title,
+                                m.content,
+                                tags_param(m.tags),
+                                bool_param(f.category.has_value() || f.clear_category),
+                                f.category,
+                                bool_param(f.is_public),
+                                f.metadata_json,
+                                std::move(version)};
+  if (!embedding) return db::Statement{"knowledge_update_fields", kUpdateFields, std::move(params)};
+  params.emplace_back(to_pg_array(*embedding));
+  return db::Statement{"knowledge_update", kUpdateArticle, std::move(params)};
 }
 
 // The row's JSON (the statements' last result) and its id.
 Result<WrittenArticle> written(const std::vector<db::QueryResult>& results,
-                               Embedding embedding) {
+                               std::optional<Embedding> embedding) {
   auto body = first_json(results, "article not written");
   if (!body) return body.error();
   boost::system::error_code ec;
@@ -301,12 +346,12 @@ asio::awaitable<std::optional<Embedding>> embed_query(const EmbeddingProviderCon
 // The search with pgvector's nearest neighbours (IndexState::pgvector) of
 // the query's vector `query`.
 db::Statement pgvector_search_statement(const SearchRequest& request, const Embedding& query,
-                                        const std::string& schema) {
+                                        const std::string& schema, std::string embedder) {
   return db::Statement{"knowledge_search_pgvector",
                        pgvector_ann(schema) + std::string(kSearchAfterAnn),
                        {request.query, to_pg_array(query), std::to_string(candidate_count(request.k)),
                         std::to_string(request.k), std::to_string(candidate_count(request.k)),
-                        std::string("true")}};
+                        std::string("true"), std::move(embedder)}};
 }
 
 }  // namespace
@@ -318,8 +363,9 @@ asio::awaitable<Result<WrittenArticle>> create_article(db::Pool& pool,
   std::string text = new_article_text(f);
   auto embedding = co_await embed_for_write(provider, std::move(text));
   if (!embedding) co_return embedding.error();
-  const db::Statement insert = insert_statement(f, *embedding);
-  auto results = co_await pool.run_in_transaction(who, std::span(&insert, 1));
+  const db::Statement statements[] = {declare_embedder(provider),
+                                      insert_statement(f, *embedding)};
+  auto results = co_await pool.run_in_transaction(who, statements);
   if (!results) co_return results.error();
   co_return written(*results, std::move(*embedding));
 }
@@ -333,21 +379,28 @@ asio::awaitable<Result<WrittenArticle>> update_article(db::Pool& pool,
   const db::TransactionOptions options = db::kReadOnly;
   auto current = co_await pool.run_in_transaction(who, std::span(&read, 1), options);
   if (!current) co_return current.error();
-  if (current->back().rows() == 0) co_return make_error(Code::kNotFound, "article not found");
+  const db::QueryResult& row = current->back();
+  if (row.rows() == 0) co_return make_error(Code::kNotFound, "article not found");
 
-  const MergedArticle merged = merge(f, current->back());
-  std::string version(current->back().value(0, 3));
-  std::string text = merged_text(merged);
-  auto embedding = co_await embed_for_write(provider, std::move(text));
-  if (!embedding) co_return embedding.error();
-  const db::Statement update = update_statement(id, f, merged, std::move(version), *embedding);
-  auto results = co_await pool.run_in_transaction(who, std::span(&update, 1));
+  const MergedArticle merged = merge(f, row);
+  std::string version(row.value(0, 3));  // '' when updated_at is NULL
+  std::optional<Embedding> embedding;
+  if (needs_embedding(merged, row, provider)) {
+    std::string text = merged_text(merged);
+    auto embedded = co_await embed_for_write(provider, std::move(text));
+    if (!embedded) co_return embedded.error();
+    embedding = std::move(*embedded);
+  }
+  std::vector<db::Statement> statements;
+  if (embedding) statements.push_back(declare_embedder(provider));
+  statements.push_back(update_statement(id, f, merged, std::move(version), embedding));
+  auto results = co_await pool.run_in_transaction(who, statements);
   if (!results) co_return results.error();
   if (results->back().rows() == 0) {
     co_return make_error(Code::kConflict,
                          "the article changed while it was being updated; retry");
   }
-  co_return written(*results, std::move(*embedding));
+  co_return written(*results, std::move(embedding));
 }
 
 asio::awaitable<Result<std::string>> delete_article(db::Pool& pool,
@@ -378,9 +431,10 @@ asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
   if (const auto pgvector = state.pgvector(); pgvector && directed) {
     const db::Statement statements[] = {
         {"knowledge_ivfflat_settings",
-         pgvector->iterative_scan ? kIvfflatIterative : kIvfflatProbes,
-         {}},
-        pgvector_search_statement(request, *query, pgvector->schema)};
+         kIvfflatSettings,
+         {std::string(pgvector->iterative_scan ? "true" : "false")}},
+        pgvector_search_statement(request, *query, pgvector->schema,
+                                  embedder_name(state.embedding_provider()))};
     auto results = co_await pool.run_in_transaction(who, statements, options);
     if (!results) co_return results.error();
     co_return first_json(*results, "no search result");

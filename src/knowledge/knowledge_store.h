@@ -17,6 +17,12 @@
 
 namespace cscx::knowledge {
 
+// Every write of a vector declares, in its transaction, the embedder that
+// made it ($1, embedder_name()): migrations/012's triggers label the row
+// with it, and a server uses only vectors labelled with its own embedder.
+inline constexpr const char* kDeclareEmbedder =
+    "SELECT set_config('cscx.embedder', $1::text, true)";
+
 // An article's writable fields as a request gave them; nullopt = not given.
 // `category` given as JSON null clears it (clear_category).
 struct ArticleFields {
@@ -30,16 +36,18 @@ struct ArticleFields {
 };
 
 // A written article: the stored row as JSON, its id, and the vector stored
-// with it (so the route can put it in the index without embedding again).
+// with it (so the route can put it in the index without embedding again);
+// nullopt when an update kept the stored vector.
 struct WrittenArticle {
   std::string json;
   std::string id;
-  Embedding embedding;
+  std::optional<Embedding> embedding;
 };
 
 // Inserts an article (title and content present) with its embedding, which
 // `provider` computes (on the caller's executor, before any SQL), or the
-// built-in embedder when it is null. Fails as RLS and constraints decide
+// built-in embedder when it is null, labelled with that embedder's name
+// (migrations/012). Fails as RLS and constraints decide
 // (kPermissionDenied for a role that may not write), and with kUnavailable
 // ("embedding provider failed: ...") when the provider does, with nothing
 // written.
@@ -47,10 +55,12 @@ boost::asio::awaitable<Result<WrittenArticle>> create_article(
     db::Pool& pool, const db::RequestIdentity& who, const ArticleFields& fields,
     const EmbeddingProviderConfig* provider);
 
-// Updates the given fields of article `id` and recomputes its embedding
-// from the merged title, content and tags, as create_article does (the
-// provider is asked between the read and the conditional write, so no
-// transaction waits on it). kNotFound when the caller cannot see it;
+// Updates the given fields of article `id`. When the merged title, content
+// or tags differ from the stored ones, or the stored vector is not this
+// server's embedder's (migrations/012), the embedding is computed again as
+// create_article does (the provider is asked between the read and the
+// conditional write, so no transaction waits on it); otherwise the stored
+// vector stays and no embedder is asked. kNotFound when the caller cannot see it;
 // kConflict when it changed between the read and the write; kUnavailable
 // when the provider fails, with nothing written.
 boost::asio::awaitable<Result<WrittenArticle>> update_article(

@@ -7,22 +7,37 @@
 
 #include "knowledge/embedder.h"
 #include "knowledge/index_sync.h"
+#include "knowledge/knowledge_store.h"
 
 namespace cscx::knowledge {
 namespace {
 
 constexpr const char* kCount = "SELECT count(*) FROM public.knowledge_base";
-constexpr const char* kPage =
-    "SELECT id, title, content, array_to_string(tags, E'\\n')"
+// Each page is read with the version (updated_at) its store is conditional
+// on: an article written between the read and the store (its writer
+// embedded it, or migrations/012 set a stale vector NULL for the next
+// embed_missing) keeps what that write left.
+#define CSCX_EMBED_COLUMNS \
+  "SELECT id, title, content, array_to_string(tags, E'\\n'), updated_at::text"
+constexpr const char* kPage = CSCX_EMBED_COLUMNS
     "  FROM public.knowledge_base WHERE id > $1::uuid ORDER BY id LIMIT 500";
 constexpr std::size_t kPageSize = 500;
-constexpr const char* kMissingPage =
-    "SELECT id, title, content, array_to_string(tags, E'\\n')"
-    "  FROM public.knowledge_base WHERE embedding IS NULL AND id > $1::uuid ORDER BY id LIMIT 500";
-// $1 ids, $2 embeddings as real[] literals (a text[] of them), in the same order.
+constexpr const char* kMissingPage = CSCX_EMBED_COLUMNS
+    "  FROM public.knowledge_base WHERE embedding IS NULL AND id > $1::uuid"
+    " ORDER BY id LIMIT 500";
+// $2: the only ids to look at (the ids of notices).
+constexpr const char* kMissingOfPage = CSCX_EMBED_COLUMNS
+    "  FROM public.knowledge_base"
+    " WHERE embedding IS NULL AND id > $1::uuid AND id = ANY($2::uuid[])"
+    " ORDER BY id LIMIT 500";
+#undef CSCX_EMBED_COLUMNS
+// $1 ids, $2 embeddings as real[] literals (a text[] of them), $3 the
+// versions read with them ('' for a NULL updated_at), in the same order.
 constexpr const char* kStore =
     "UPDATE public.knowledge_base kb SET embedding = v.embedding::real[]"
-    "  FROM unnest($1::uuid[], $2::text[]) AS v(id, embedding) WHERE kb.id = v.id";
+    "  FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, embedding, version)"
+    " WHERE kb.id = v.id"
+    "   AND kb.updated_at IS NOT DISTINCT FROM nullif(v.version, '')::timestamptz";
 
 // Servers rebuild their index when the generation moved (migrations/009):
 // only the owner may move it, so the notice alone, which any role can send,
@@ -83,45 +98,110 @@ Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& 
   return literals;
 }
 
-// Embeds one page of `page_sql` ($1: the last id of the previous page) with
-// the embedder `provider` names and stores it; the ids it read, in order.
+// Runs `statements` (name, sql, params) in one short transaction: BEGIN,
+// the declaration of the embedder (migrations/012 labels the vectors with
+// it), with `bulk` the silencing of per-row notices, the statements, COMMIT.
+// On failure it rolls back.
+Result<void> store_in_transaction(db::Connection& conn, const std::string& embedder, bool bulk,
+                                  const std::string& ids, const std::string& embeddings,
+                                  const std::string& versions) {
+  auto run = [&]() -> Result<void> {
+    if (auto begin = conn.exec("knowledge_store_begin", "BEGIN"); !begin) return begin.error();
+    if (bulk) {
+      if (auto quiet = conn.exec("knowledge_bulk_on", "SET LOCAL cscx.knowledge_bulk = 'on'");
+          !quiet) {
+        return quiet.error();
+      }
+    }
+    if (auto declared = conn.exec_params("knowledge_declare_embedder", kDeclareEmbedder,
+                                         {embedder});
+        !declared) {
+      return declared.error();
+    }
+    if (auto stored = conn.exec_params("knowledge_embed_store", kStore,
+                                       {ids, embeddings, versions});
+        !stored) {
+      return stored.error();
+    }
+    if (auto commit = conn.exec("knowledge_store_commit", "COMMIT"); !commit) {
+      return commit.error();
+    }
+    return ok();
+  };
+  auto done = run();
+  if (!done) (void)conn.exec("knowledge_store_rollback", "ROLLBACK");
+  return done;
+}
+
+// Reads one page of `page_sql` ($1: the last id of the previous page, then
+// `extra`), embeds it with the embedder `provider` names, outside any
+// transaction (a provider may take seconds), and stores it in a short one.
+// Returns the ids it read, in order.
 Result<std::vector<std::string>> embed_page(db::Connection& conn, const char* page_sql,
-                                            const std::string& after,
-                                            const EmbeddingProviderConfig* provider) {
-  auto page = conn.exec_params("knowledge_embed_page", page_sql, {after});
+                                            std::vector<db::Param> params,
+                                            const EmbeddingProviderConfig* provider, bool bulk) {
+  auto page = conn.exec_params("knowledge_embed_page", page_sql, params);
   if (!page) return page.error();
-  std::vector<std::string> ids, texts;
+  std::vector<std::string> ids, texts, versions;
   for (int row = 0; row < page->rows(); ++row) {
     ids.emplace_back(page->value(row, 0));
     texts.push_back(article_text(page->value(row, 1), page->value(row, 2),
                                  tags_from_lines(page->value(row, 3))));
+    versions.emplace_back(page->value(row, 4));  // '' for NULL
   }
-  if (!ids.empty()) {
-    auto embeddings = embed_literals(texts, provider);
-    if (!embeddings) return embeddings.error();
-    auto stored = conn.exec_params("knowledge_embed_store", kStore,
-                                   {text_array(ids), text_array(*embeddings)});
-    if (!stored) return stored.error();
-  }
+  if (ids.empty()) return ids;
+  auto embeddings = embed_literals(texts, provider);
+  if (!embeddings) return embeddings.error();
+  auto stored = store_in_transaction(conn, embedder_name(provider), bulk, text_array(ids),
+                                     text_array(*embeddings), text_array(versions));
+  if (!stored) return stored.error();
   return ids;
 }
 
 constexpr const char* kNoId = "00000000-0000-0000-0000-000000000000";
 
-Result<std::size_t> reindex_in_transaction(db::Connection& conn,
-                                           const ReindexProgress& progress,
-                                           const EmbeddingProviderConfig* provider) {
-  if (auto bulk = conn.exec("knowledge_bulk_on", "SET LOCAL cscx.knowledge_bulk = 'on'");
-      !bulk) {
-    return bulk.error();
+// Whether this connection's role may move the generation (only the owner
+// may, migrations/009): asked before the first page, so a role that may not
+// finish a reindex changes nothing.
+Result<void> check_may_reindex(db::Connection& conn) {
+  if (auto begin = conn.exec("knowledge_reindex_check", "BEGIN"); !begin) return begin.error();
+  auto probe = conn.exec("knowledge_reindex_probe",
+                         "UPDATE cscx.knowledge_index SET generation = generation");
+  (void)conn.exec("knowledge_reindex_check_end", "ROLLBACK");
+  if (!probe) return probe.error();
+  return ok();
+}
+
+// Tells running servers to reload: the generation moves (and records the
+// embedder), one 'rebuild' notice goes out at commit.
+Result<void> announce_rebuild(db::Connection& conn, const EmbeddingProviderConfig* provider) {
+  if (auto begin = conn.exec("knowledge_rebuild_begin", "BEGIN"); !begin) return begin.error();
+  auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration,
+                                 {embedder_name(provider)});
+  if (!bumped) {
+    (void)conn.exec("knowledge_rebuild_rollback", "ROLLBACK");
+    return bumped.error();
   }
+  if (auto notified = conn.exec("knowledge_rebuild", kRebuildNotice); !notified) {
+    (void)conn.exec("knowledge_rebuild_rollback", "ROLLBACK");
+    return notified.error();
+  }
+  if (auto commit = conn.exec("knowledge_rebuild_commit", "COMMIT"); !commit) {
+    return commit.error();
+  }
+  return ok();
+}
+
+// Every page, then the ivfflat index. Pages stored before a failure stay.
+Result<std::size_t> embed_every_page(db::Connection& conn, const ReindexProgress& progress,
+                                     const EmbeddingProviderConfig* provider,
+                                     std::size_t& done) {
   auto count = conn.exec("knowledge_count", kCount);
   if (!count) return count.error();
   const std::size_t total = std::stoul(std::string(count->value(0, 0)));
-  std::size_t done = 0;
   std::string after = kNoId;
   for (;;) {
-    auto ids = embed_page(conn, kPage, after, provider);
+    auto ids = embed_page(conn, kPage, {after}, provider, true);
     if (!ids) return ids.error();
     if (!ids->empty()) {
       done += ids->size();
@@ -137,14 +217,6 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
       return rebuilt.error();
     }
   }
-  if (auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration,
-                                     {embedder_name(provider)});
-      !bumped) {
-    return bumped.error();
-  }
-  if (auto notify = conn.exec("knowledge_rebuild", kRebuildNotice); !notify) {
-    return notify.error();
-  }
   return done;
 }
 
@@ -152,27 +224,31 @@ Result<std::size_t> reindex_in_transaction(db::Connection& conn,
 
 Result<std::size_t> reindex_all(db::Connection& conn, const ReindexProgress& progress,
                                 const EmbeddingProviderConfig* provider) {
-  if (auto begin = conn.exec("knowledge_reindex_begin", "BEGIN"); !begin)
-    return begin.error();
-  auto done = reindex_in_transaction(conn, progress, provider);
-  if (!done) {
-    (void)conn.exec("knowledge_reindex_rollback", "ROLLBACK");
-    return done.error();
+  if (auto allowed = check_may_reindex(conn); !allowed) return allowed.error();
+  std::size_t done = 0;
+  auto embedded = embed_every_page(conn, progress, provider, done);
+  // Even after a failure, what was stored is announced: the servers load
+  // the pages done (each vector labelled with its embedder).
+  if (done > 0 || embedded) {
+    if (auto announced = announce_rebuild(conn, provider); !announced && embedded) {
+      return announced.error();
+    }
   }
-  if (auto commit = conn.exec("knowledge_reindex_commit", "COMMIT"); !commit) {
-    return commit.error();
-  }
-  return *done;
+  return embedded;
 }
 
 Result<std::size_t> embed_missing(db::Connection& conn,
                                   const EmbeddingProviderConfig* provider,
-                                  const std::function<bool()>& stop) {
+                                  const std::function<bool()>& stop,
+                                  const std::vector<std::string>* only) {
   std::size_t done = 0;
   std::string after = kNoId;
   for (;;) {
     if (stop && stop()) return done;
-    auto ids = embed_page(conn, kMissingPage, after, provider);
+    std::vector<db::Param> params{after};
+    if (only) params.emplace_back(text_array(*only));
+    auto ids = embed_page(conn, only ? kMissingOfPage : kMissingPage, std::move(params),
+                          provider, false);
     if (!ids) return ids.error();
     done += ids->size();
     if (ids->size() < kPageSize) return done;

@@ -30,6 +30,7 @@ const char* kTables[] = {"auth.users",
                          "public.training_progress",
                          "public.knowledge_base",
                          "public.activity_log",
+                         "cscx_knowledge.embedding_source",
                          "cscx.schema_migrations"};
 
 std::string read_file(const fs::path& p) {
@@ -62,6 +63,12 @@ void load_demo(const std::string& url) {
   if (!conn) throw std::runtime_error(conn.error().to_string());
   query_value(*conn,
               read_file(fs::path(CSCX_SOURCE_DIR) / "sql/demo_data.sql") + ";SELECT 1");
+  // Stored vectors with their labels (migrations/012), as a server stores
+  // them: a restore must keep both (its COPY declares no embedder).
+  query_value(*conn,
+              "SELECT set_config('cscx.embedder', 'cscx-hash-v1', true);"
+              "UPDATE knowledge_base SET embedding = array_fill(0.1::real, ARRAY[1536]);"
+              "SELECT count(*) FROM cscx_knowledge.embedding_source");
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {

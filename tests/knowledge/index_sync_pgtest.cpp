@@ -126,15 +126,17 @@ TEST_F(IndexSyncTest, RebuildNoticeFromAnotherRoleRebuildsNothing) {
 
 // With an embedding provider, a row without a stored vector cannot be
 // embedded in memory (the built-in vector is in another space, and a load
-// never calls the network): it stays out, counted, at load and on notice.
+// never calls the network): it stays out, counted, at load and on notice,
+// while the provider cannot be reached to store one (here its URL is not
+// even valid).
 TEST_F(IndexSyncTest, WithAProviderRowsWithoutAVectorStayOut) {
-  // As `cscx kb reindex` with the provider leaves it: the provider's vectors.
+  // As `cscx kb reindex` with the provider leaves them: its vectors,
+  // labelled with it (migrations/012).
   exec_or_throw(admin_,
+                "SELECT set_config('cscx.embedder', 'openai-compatible:m', true);"
                 "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])"
-                " WHERE title IN ('Article 1', 'Article 2');"
-                "UPDATE cscx.knowledge_index SET embedder = 'openai-compatible:m'");
+                " WHERE title IN ('Article 1', 'Article 2')");
   AnnIndex index;
-  // Never asked: the URL is not even valid.
   IndexState state(knowledge::EmbeddingProviderConfig{"none", "k", "m"});
   auto sync = IndexSync::start(db_.url(), index, state);
   ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
@@ -147,23 +149,33 @@ TEST_F(IndexSyncTest, WithAProviderRowsWithoutAVectorStayOut) {
   ASSERT_TRUE(eventually([&] { return index.size() == 1; }));
 }
 
-// Stored vectors of another embedder than the server's (migrations/011)
-// are never used: the built-in embedder embeds the text itself, a provider
-// server leaves the rows out, until a reindex with its settings.
+// A stored vector is used only when its label names the server's embedder:
+// one of another embedder, or one written without saying whose (SQL,
+// /rest/v1: no label), is not. The built-in embedder embeds the text
+// itself; a provider server leaves the row out.
 TEST_F(IndexSyncTest, StoredVectorsOfAnotherEmbedderAreNotUsed) {
   exec_or_throw(admin_,
-                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536]);"
-                "UPDATE cscx.knowledge_index SET embedder = 'openai-compatible:old'");
+                "SELECT set_config('cscx.embedder', 'openai-compatible:old', true);"
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])"
+                " WHERE title <> 'Article 4'");
+  exec_or_throw(admin_,
+                "UPDATE knowledge_base SET embedding = array_fill(0.25::real, ARRAY[1536])"
+                " WHERE title = 'Article 4'");
+  EXPECT_EQ(query_value(admin_, "SELECT count(*) FROM cscx_knowledge.embedding_source"),
+            std::to_string(article_count() - 1));
   {
     AnnIndex index;
     IndexState state;
     auto sync = IndexSync::start(db_.url(), index, state);
     ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
     EXPECT_EQ(index.size(), article_count());
-    const std::string id =
-        query_value(admin_, "SELECT id FROM knowledge_base WHERE title = 'Article 3'");
-    EXPECT_TRUE(index.holds(id, knowledge::embed_article("Article 3", "Body of article 3",
-                                                         std::vector<std::string>{""})));
+    for (const std::string n : {"3", "4"}) {
+      const std::string id =
+          query_value(admin_, "SELECT id FROM knowledge_base WHERE title = 'Article " + n + "'");
+      EXPECT_TRUE(index.holds(id, knowledge::embed_article("Article " + n,
+                                                           "Body of article " + n,
+                                                           std::vector<std::string>{""})));
+    }
   }
   AnnIndex index;
   IndexState state(knowledge::EmbeddingProviderConfig{"none", "k", "new"});
@@ -171,6 +183,99 @@ TEST_F(IndexSyncTest, StoredVectorsOfAnotherEmbedderAreNotUsed) {
   ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
   EXPECT_EQ(index.size(), 0u);
   EXPECT_EQ(sync->skipped(), article_count());
+}
+
+// Two servers with different embedders on one database: each write labels
+// its vector, so a vector the other server stored after this one loaded
+// never enters this one's index (the one label per table of migrations/011
+// named only the last reindex's embedder, and mixed them).
+TEST_F(IndexSyncTest, AVectorOfAnotherEmbedderWrittenLaterStaysOut) {
+  exec_or_throw(admin_,
+                "SELECT set_config('cscx.embedder', 'openai-compatible:m', true);"
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])");
+  AnnIndex index;
+  IndexState state(knowledge::EmbeddingProviderConfig{"none", "k", "m"});
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  ASSERT_EQ(index.size(), article_count());
+  // The built-in server's write of Article 1.
+  exec_or_throw(admin_,
+                "SELECT set_config('cscx.embedder', 'cscx-hash-v1', true);"
+                "UPDATE knowledge_base SET embedding = array_fill(0.01::real, ARRAY[1536])"
+                " WHERE title = 'Article 1'");
+  ASSERT_TRUE(eventually([&] { return index.size() == article_count() - 1; }));
+  // Its own embedder's write of it comes back in.
+  exec_or_throw(admin_,
+                "SELECT set_config('cscx.embedder', 'openai-compatible:m', true);"
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])"
+                " WHERE title = 'Article 1'");
+  ASSERT_TRUE(eventually([&] { return index.size() == article_count(); }));
+}
+
+// A title, content or tags changed with SQL under an unchanged vector
+// leaves that vector stale: migrations/012 sets it NULL (and drops its
+// label), and the index embeds the new text.
+TEST_F(IndexSyncTest, ATextChangedWithSqlIsEmbeddedAgain) {
+  exec_or_throw(admin_,
+                "SELECT set_config('cscx.embedder', 'cscx-hash-v1', true);"
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])");
+  AnnIndex index;
+  IndexState state;
+  auto sync = IndexSync::start(db_.url(), index, state);
+  ASSERT_TRUE(eventually([&] { return sync->loads() == 1; }));
+  const std::string id =
+      query_value(admin_, "SELECT id FROM knowledge_base WHERE title = 'Article 5'");
+  const knowledge::Embedding fresh = knowledge::embed_article(
+      "Article 5", "Renewal playbook for churn risk", std::vector<std::string>{""});
+  ASSERT_FALSE(index.holds(id, fresh));
+
+  exec_or_throw(admin_, "UPDATE knowledge_base SET content = 'Renewal playbook for churn risk'"
+                        " WHERE id = '" + id + "'");
+  EXPECT_EQ(query_value(admin_, "SELECT embedding IS NULL FROM knowledge_base WHERE id = '" +
+                                    id + "'"),
+            "t");
+  EXPECT_EQ(query_value(admin_, "SELECT count(*) FROM cscx_knowledge.embedding_source"
+                                " WHERE article_id = '" + id + "'"),
+            "0");
+  ASSERT_TRUE(eventually([&] { return index.holds(id, fresh); }));
+
+  // A change of another column, or one that declares its embedder, keeps it.
+  exec_or_throw(admin_, "UPDATE knowledge_base SET is_public = false, title = title");
+  EXPECT_EQ(query_value(admin_, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
+            "1");
+}
+
+// Labels follow their rows: an id change takes the label along, a delete
+// removes it, and no request role can write one.
+TEST_F(IndexSyncTest, LabelsFollowTheirRowsAndOnlyTriggersWriteThem) {
+  exec_or_throw(admin_,
+                "SELECT set_config('cscx.embedder', 'cscx-hash-v1', true);"
+                "UPDATE knowledge_base SET embedding = array_fill(0.5::real, ARRAY[1536])"
+                " WHERE title = 'Article 7'");
+  exec_or_throw(admin_, "UPDATE knowledge_base SET id = '00000000-0000-0000-0000-000000000007'"
+                        " WHERE title = 'Article 7'");
+  EXPECT_EQ(query_value(admin_, "SELECT article_id::text || ' ' || embedder"
+                                "  FROM cscx_knowledge.embedding_source"),
+            "00000000-0000-0000-0000-000000000007 cscx-hash-v1");
+  db::Connection service = db::Connection::open(db_.url_as("authenticator")).value();
+  for (const std::string role : {"service_role", "authenticated", "anon"}) {
+    EXPECT_FALSE(service.exec("write_label", "SET ROLE " + role +
+                                                 "; INSERT INTO cscx_knowledge.embedding_source"
+                                                 " VALUES (gen_random_uuid(), 'x')"))
+        << role;
+    EXPECT_FALSE(service.exec("write_label", "SET ROLE " + role +
+                                                 "; UPDATE cscx_knowledge.embedding_source"
+                                                 " SET embedder = 'x'"))
+        << role;
+    (void)service.exec("reset", "RESET ROLE");
+  }
+  // A caller reads the labels of the articles it may read only (anon: none).
+  EXPECT_EQ(query_value(service, "SET ROLE anon;"
+                                 "SELECT count(*) FROM cscx_knowledge.embedding_source"),
+            "0");
+  (void)service.exec("reset", "RESET ROLE");
+  exec_or_throw(admin_, "DELETE FROM knowledge_base WHERE title = 'Article 7'");
+  EXPECT_EQ(query_value(admin_, "SELECT count(*) FROM cscx_knowledge.embedding_source"), "0");
 }
 
 TEST_F(IndexSyncTest, AFloodOfBogusNoticesChangesNothing) {
@@ -444,6 +549,9 @@ TEST(IndexSyncPgvector, LoadsNothingAndStoresMissingEmbeddings) {
 
   exec_or_throw(admin, "INSERT INTO knowledge_base (title, content) VALUES ('Later', 'Added.')");
   EXPECT_TRUE(eventually([&] { return query_value(admin, missing) == "0"; }));
+  EXPECT_EQ(query_value(admin, "SELECT count(*) FROM cscx_knowledge.embedding_source"
+                               " WHERE embedder = 'cscx-hash-v1'"),
+            "3");
   EXPECT_EQ(index.size(), 0u);
   EXPECT_EQ(sync->loads(), 0u);
 }

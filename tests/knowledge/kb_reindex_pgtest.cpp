@@ -1,7 +1,8 @@
 // `cscx kb reindex`: every article gets the embedder's vector (also rows
-// written without one, or with a stale one), in one transaction, with one
-// 'rebuild' notice to running servers instead of one per row, and the index
-// generation moved in the same transaction.
+// written without one, or with a stale one), labelled with the embedder
+// (migrations/012), page by page in short transactions, with one 'rebuild'
+// notice to running servers instead of one per row and the index
+// generation moved at the end; a role that may not move it changes nothing.
 #include <gtest/gtest.h>
 
 #include <libpq-fe.h>
@@ -105,15 +106,22 @@ TEST(KbReindex, WithAProviderStoresItsVectorsInBatches) {
   EXPECT_EQ(*stored, unit_vector(fake_embedding(text, {{"renewal", 2}})));
   EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
             "0");
-  // Servers trust stored vectors only of the embedder recorded here.
+  // Servers use a stored vector only when its label names their embedder.
+  const std::string labels =
+      "SELECT string_agg(embedder || ' ' || n, ',') FROM (SELECT embedder, count(*) AS n"
+      "  FROM cscx_knowledge.embedding_source GROUP BY embedder) l";
+  EXPECT_EQ(query_value(admin, labels), "openai-compatible:fake-embed 70");
   EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"),
             "openai-compatible:fake-embed");
   const CommandResult back = run_cscx({"kb", "reindex"}, {{"DATABASE_URL", db.url()}});
   ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(query_value(admin, labels), "cscx-hash-v1 70");
   EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
 }
 
-TEST(KbReindex, AProviderFailureChangesNothing) {
+// The first page's failure leaves everything as it was (later pages'
+// failures keep the pages stored before them, each correctly labelled).
+TEST(KbReindex, AProviderFailureOnTheFirstPageChangesNothing) {
   TestDatabase db;
   db::Connection admin = db.connect();
   ASSERT_TRUE(admin.exec("articles",
@@ -121,7 +129,7 @@ TEST(KbReindex, AProviderFailureChangesNothing) {
                          " SELECT 'Article ' || i, 'Body ' || i FROM generate_series(1, 100) i"));
   const std::string generation = query_value(admin, "SELECT generation FROM cscx.knowledge_index");
   FakeEmbeddingServer provider;
-  // A bad answer fails the whole reindex, in its one transaction.
+  // A bad answer fails the reindex before anything is stored.
   provider.set_mode("wrong-width");
   const CommandResult r = run_cscx({"kb", "reindex"}, provider_env(db, provider));
   EXPECT_NE(r.exit_code, 0) << r.out;
@@ -131,6 +139,22 @@ TEST(KbReindex, AProviderFailureChangesNothing) {
             "100");
   EXPECT_EQ(query_value(admin, "SELECT generation FROM cscx.knowledge_index"), generation);
   EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
+}
+
+// Only the owner may move the generation that makes servers reload; any
+// other role is refused before the first page is embedded.
+TEST(KbReindex, ARoleThatMayNotMoveTheGenerationChangesNothing) {
+  TestDatabase db;
+  db::Connection admin = db.connect();
+  ASSERT_TRUE(admin.exec("articles",
+                         "INSERT INTO knowledge_base (title, content)"
+                         " SELECT 'Article ' || i, 'Body ' || i FROM generate_series(1, 10) i"));
+  const CommandResult r =
+      run_cscx({"kb", "reindex"}, {{"DATABASE_URL", db.url_as("authenticator")}});
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.err;
+  EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
+            "10");
 }
 
 TEST(KbReindex, AnUnusableProviderSettingStopsItBeforeAnyWork) {
