@@ -37,6 +37,15 @@ Result<Embedding> embed_one_query(const EmbeddingProviderConfig* provider,
   return llm::run_blocking(embed_search_query(provider, std::move(text)));
 }
 
+// `count` different queries ("q0", "q1"...), each failing with `code`.
+void expect_query_failures(const EmbeddingProviderConfig& config, int count, Code code) {
+  for (int i = 0; i < count; ++i) {
+    auto failed = embed_one_query(&config, "q" + std::to_string(i));
+    ASSERT_FALSE(failed) << i;
+    EXPECT_EQ(failed.error().code, code) << failed.error().to_string();
+  }
+}
+
 json::value request_json(const std::string& raw) {
   return json::parse(cscx::testing::request_body(raw));
 }
@@ -374,11 +383,7 @@ TEST(EmbeddingSearchQuery, StopsAskingAfterTransientFailuresInARow) {
   const auto config = config_for(server);
   ASSERT_TRUE(embed_one_query(&config, "cached"));
   server.set_mode("error");
-  for (int i = 0; i < 5; ++i) {
-    auto failed = embed_one_query(&config, "q" + std::to_string(i));
-    ASSERT_FALSE(failed);
-    EXPECT_EQ(failed.error().code, Code::kUnavailable);
-  }
+  expect_query_failures(config, 5, Code::kUnavailable);
   EXPECT_EQ(server.requests().size(), 6u);
   server.set_mode("good");
   // Open for 30 s: the next query fails at once, without a request...
@@ -442,11 +447,7 @@ TEST(EmbeddingSearchQuery, PermanentFailuresDoNotOpenTheBreaker) {
   FakeEmbeddingServer server(kTopics);
   const auto config = config_for(server);
   server.set_mode("status:401");
-  for (int i = 0; i < 7; ++i) {
-    auto failed = embed_one_query(&config, "q" + std::to_string(i));
-    ASSERT_FALSE(failed);
-    EXPECT_EQ(failed.error().code, Code::kDependencyFailed);
-  }
+  expect_query_failures(config, 7, Code::kDependencyFailed);
   EXPECT_EQ(server.requests().size(), 7u);
 }
 
