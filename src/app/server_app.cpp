@@ -26,6 +26,7 @@
 #include "knowledge/embedding_provider.h"
 #include "knowledge/index_sync.h"
 #include "knowledge/knowledge_routes.h"
+#include "llm/llm_client.h"
 #include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
 #include "training/training_routes.h"
@@ -171,6 +172,11 @@ Result<ServeOptions> serve_options_from_env(ServeOptions o, bool host_given,
                             31L * 24 * 3600);
   if (!refresh) return refresh.error();
   o.health_refresh_seconds = *refresh;
+  // The optional providers: a URL that can never work stops `cscx serve`
+  // here, naming the variable, instead of failing every request later.
+  if (auto llm = llm::llm_config_from_env(); !llm) return llm.error();
+  if (auto embedding = knowledge::embedding_provider_from_env(); !embedding)
+    return embedding.error();
   if (const char* origins = std::getenv("CSCX_ALLOWED_ORIGINS"); origins && *origins) {
     o.allowed_origins.clear();
     std::string_view rest(origins);
@@ -242,7 +248,10 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
   // Its embedder is one choice for the server's life: the optional
   // provider when CSCX_EMBEDDING_* configure one, else the built-in one.
   knowledge::AnnIndex knowledge_index;
-  knowledge::IndexState knowledge_state(knowledge::embedding_provider_from_env());
+  // serve_options_from_env already refused an unusable configuration.
+  auto embedding_provider = knowledge::embedding_provider_from_env();
+  if (!embedding_provider) return embedding_provider.error();
+  knowledge::IndexState knowledge_state(std::move(*embedding_provider));
   auto page_pause = env_number("CSCX_TESTING_KNOWLEDGE_PAGE_PAUSE_MS", 0, 0, 3'600'000);
   if (!page_pause) return page_pause.error();
   auto knowledge_sync = knowledge::IndexSync::start(

@@ -79,8 +79,11 @@ Result<void> contract_parse(const ContractParseOptions& o) {
   if (!bytes) return bytes.error();
   auto parsed = contracts::parse_contract(*bytes, limits);
   if (!parsed) return parsed.error();
-  // Off unless CSCX_LLM_* are set; any provider failure keeps the parser's result.
-  llm::refine_contract_blocking(llm::llm_config_from_env(), *parsed);
+  // Off unless CSCX_LLM_* are set; any provider failure keeps the parser's
+  // result, but a CSCX_LLM_URL that can never work is the operator's to fix.
+  auto llm_config = llm::llm_config_from_env();
+  if (!llm_config) return llm_config.error();
+  llm::refine_contract_blocking(*llm_config, *parsed);
   if (o.json) {
     fmt::print("{}\n", boost::json::serialize(contracts::to_json(*parsed)));
   } else {

@@ -31,12 +31,14 @@ void draw_progress(std::size_t done, std::size_t total) {
 }
 
 Result<void> reindex(const std::optional<std::string>& home) {
+  // The same choice `cscx serve` makes: run it with the servers' settings.
+  // Read first: an unusable setting is reported before a database starts.
+  const auto provider = knowledge::embedding_provider_from_env();
+  if (!provider) return provider.error();
+  const knowledge::EmbeddingProviderConfig* use = *provider ? &**provider : nullptr;
   auto target = app::DatabaseTarget::resolve(home);
   if (!target) return target.error();
   if (auto r = target->ensure_running(); !r) return r;
-  // The same choice `cscx serve` makes: run it with the servers' settings.
-  const auto provider = knowledge::embedding_provider_from_env();
-  const knowledge::EmbeddingProviderConfig* use = provider ? &*provider : nullptr;
   Result<knowledge::ReindexCounts> done = make_error(Code::kInternal, "not run");
   if (auto conn = db::Connection::open(target->admin_url()); !conn) {
     done = conn.error();

@@ -75,8 +75,11 @@ Result<void> analyze(const TranscriptOptions& o) {
   if (!text) return text.error();
   auto analysis = meetings::analyze_transcript(*text, options);
   if (!analysis) return analysis.error();
-  // Off unless CSCX_LLM_* are set; any provider failure keeps the analyser's result.
-  llm::refine_transcript_blocking(llm::llm_config_from_env(), *text, *analysis);
+  // Off unless CSCX_LLM_* are set; any provider failure keeps the analyser's
+  // result, but a CSCX_LLM_URL that can never work is the operator's to fix.
+  auto llm_config = llm::llm_config_from_env();
+  if (!llm_config) return llm_config.error();
+  llm::refine_transcript_blocking(*llm_config, *text, *analysis);
   if (o.json) {
     fmt::print("{}\n", boost::json::serialize(meetings::to_json(*analysis)));
   } else {

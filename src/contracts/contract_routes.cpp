@@ -365,8 +365,10 @@ std::string extraction_body(const ContractExtraction& extraction) {
 }  // namespace
 
 void add_contract_routes(http::Router& router, const api::RouteContext& context) {
-  // Read once: the provider is configured for the life of the server.
-  std::optional<llm::LlmConfig> llm_config = llm::llm_config_from_env();
+  // Read once: the provider is configured for the life of the server. A
+  // bad CSCX_LLM_URL already stopped `cscx serve` at start (server_app).
+  auto configured = llm::llm_config_from_env();
+  std::optional<llm::LlmConfig> llm_config = configured ? *configured : std::nullopt;
   router.add(
       "POST", "/api/contracts/parse", "/api/contracts/parse",
       [context, llm_config](const Request& request,

@@ -22,6 +22,8 @@ std::string_view code_name(Code code) {
       return "payload_too_large";
     case Code::kUnavailable:
       return "unavailable";
+    case Code::kDependencyFailed:
+      return "dependency_failed";
     case Code::kInternal:
       return "internal";
   }

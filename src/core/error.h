@@ -25,6 +25,12 @@ enum class Code {
                         // (non-empty restore target, changed migration)
   kPayloadTooLarge,     // input over a configured size limit
   kUnavailable,         // transient: database down, retry may succeed
+  kDependencyFailed,    // an external service we call (the LLM or embedding
+                        // provider) refused the request or answered nothing
+                        // usable, and a retry will not help until an operator
+                        // acts (bad key, unknown model): over kUnavailable when
+                        // retrying is pointless, over kInternal when the fault
+                        // is the other side's or its configuration's
   kInternal,            // a bug or an unexpected failure of a dependency
 };
 

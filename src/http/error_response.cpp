@@ -23,6 +23,8 @@ unsigned http_status(Code code) {
       return 413;
     case Code::kUnavailable:
       return 503;
+    case Code::kDependencyFailed:
+      return 502;  // Bad Gateway: the upstream answered, unusably; no Retry-After
     case Code::kInternal:
       return 500;
   }

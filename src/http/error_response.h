@@ -16,12 +16,17 @@ namespace cscx::http {
 
 // kInvalidArgument 400, kUnauthenticated 401, kPermissionDenied 403,
 // kNotFound 404, kConflict 409, kFailedPrecondition 400, kPayloadTooLarge 413,
-// kUnavailable 503, kInternal 500.
+// kUnavailable 503, kDependencyFailed 502, kInternal 500.
 //
 // kFailedPrecondition is 400, not 412: 412 Precondition Failed is about the
 // request's own conditional headers (If-Match, RFC 9110 section 15.5.13),
 // which we do not implement, and PostgREST, GoTrue and the gRPC/Google API
 // mapping all answer a state the call cannot run in with 400.
+//
+// kDependencyFailed is 502 Bad Gateway: we acted as a gateway to an LLM or
+// embedding provider and its answer was unusable (a refused key, an unknown
+// model, a body of the wrong shape); the client did nothing wrong (not 4xx)
+// and retrying will not help (no Retry-After, unlike kUnavailable's 503).
 unsigned http_status(Code code);
 
 // http_status(error.code) with the JSON body above. A 503 also carries

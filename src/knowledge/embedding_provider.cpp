@@ -1,12 +1,17 @@
 #include "knowledge/embedding_provider.h"
 
 #include <fmt/core.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
 #include <utility>
 
 namespace cscx::knowledge {
@@ -15,13 +20,19 @@ namespace json = boost::json;
 
 namespace {
 
-// 64 texts x 1536 numbers at ~20 bytes each is ~2 MiB; the limit leaves
-// room for pretty-printed answers and stops a runaway body.
-constexpr llm::JsonPostLimits kEmbeddingLimits{"the embedding endpoint",
-                                               "CSCX_EMBEDDING_URL", 32u << 20};
+constexpr std::string_view kWho = "the embedding endpoint";
+constexpr std::string_view kUrlVariable = "CSCX_EMBEDDING_URL";
 
+// One vector is 1536 numbers at ~20 bytes each, ~30 KiB; 64 KiB per text
+// leaves room for pretty-printed answers, and the limit grows with the
+// request, so a search's one-text request never accepts megabytes.
+constexpr std::uint64_t kAnswerBytesPerText = 64 * 1024;
+constexpr std::uint64_t kAnswerBytesBase = 64 * 1024;
+
+// An answer of the wrong shape is the same on every try: a model or
+// endpoint that does not do what we ask (llm/provider_http.h).
 Error bad_answer(std::string message) {
-  return make_error(Code::kInternal,
+  return make_error(Code::kDependencyFailed,
                     "the embedding endpoint's answer " + std::move(message));
 }
 
@@ -60,20 +71,109 @@ Result<Embedding> unit_vector(const json::value& v, std::size_t position) {
   return out;
 }
 
+// One request: `texts` are already cut and few enough.
 asio::awaitable<Result<std::vector<Embedding>>> ask_provider(
-    const EmbeddingProviderConfig& provider, std::vector<std::string> texts) {
-  if (texts.empty()) co_return std::vector<Embedding>{};
+    const EmbeddingProviderConfig& provider, const std::vector<std::string>& texts) {
+  const llm::JsonPostLimits limits{kWho, kUrlVariable,
+                                   kAnswerBytesBase + kAnswerBytesPerText * texts.size()};
   std::string body = internal::embeddings_request(provider, texts);
-  auto answer = co_await llm::post_json(provider, kEmbeddingLimits, std::move(body));
+  auto answer = co_await llm::post_json(provider, limits, std::move(body));
   if (!answer) co_return answer.error();
   co_return internal::read_embeddings(*answer, texts.size());
 }
 
+asio::awaitable<Result<std::vector<Embedding>>> ask_provider_in_batches(
+    const EmbeddingProviderConfig& provider, std::vector<std::string> texts) {
+  for (std::string& text : texts)
+    text = internal::cut_text(std::move(text), kProviderTextBytes);
+  std::vector<Embedding> out;
+  out.reserve(texts.size());
+  // Named, not a temporary in the range-for: it lives across co_await
+  // (GCC 12 mishandles temporaries kept across a suspension).
+  const auto ranges = internal::request_ranges(texts);
+  for (const auto& range : ranges) {
+    const std::vector<std::string> batch(
+        texts.begin() + static_cast<std::ptrdiff_t>(range.first),
+        texts.begin() + static_cast<std::ptrdiff_t>(range.second));
+    auto vectors = co_await ask_provider(provider, batch);
+    if (!vectors) co_return vectors.error();
+    for (Embedding& v : *vectors) out.push_back(std::move(v));
+  }
+  co_return out;
+}
+
+// Logs a failed query embedding, at most once per 30 s per provider.
+void warn_query_failure(internal::QueryState& state, const Error& error) {
+  const auto allowed = state.warnings.allow(internal::QueryClock::now());
+  if (!allowed) return;
+  const std::string held_back =
+      *allowed ? fmt::format(" ({} more in the last 30 s not logged)", *allowed) : "";
+  spdlog::warn("knowledge search by full text only: embedding provider failed: {}{}",
+               error.to_string(), held_back);
+}
+
+// An admitted request's place in the gate, given back exactly once: with
+// its outcome, or abandoned if the coroutine holding it is destroyed while
+// suspended (an io_context torn down), so that no slot of the in-flight cap
+// or the breaker's probe is ever lost.
+class GateTicket {
+ public:
+  GateTicket(internal::QueryGate& gate, bool probe) : gate_(gate), probe_(probe) {}
+  GateTicket(const GateTicket&) = delete;
+  GateTicket& operator=(const GateTicket&) = delete;
+  ~GateTicket() {
+    if (!done_) gate_.abandon(probe_);
+  }
+  void finish(bool transient) {
+    done_ = true;
+    gate_.finish(probe_, transient, internal::QueryClock::now());
+  }
+
+ private:
+  internal::QueryGate& gate_;
+  const bool probe_;
+  bool done_ = false;
+};
+
+// The provider's vector of one query, through the gate (query_gate.h).
+asio::awaitable<Result<Embedding>> ask_for_query(const EmbeddingProviderConfig& provider,
+                                                 std::string text) {
+  internal::QueryState& state = *provider.queries;
+  if (auto cached = state.cache.find(text)) co_return std::move(*cached);
+  auto admitted = state.gate.enter(internal::QueryClock::now());
+  if (!admitted) co_return admitted.error();
+  GateTicket ticket(state.gate, *admitted);
+  EmbeddingProviderConfig quick = provider;
+  quick.timeout = std::min(provider.timeout, kQueryTimeout);
+  std::vector<std::string> texts{text};
+  auto vectors = co_await ask_provider_in_batches(quick, std::move(texts));
+  ticket.finish(!vectors && vectors.error().code == Code::kUnavailable);
+  if (!vectors) co_return vectors.error();
+  state.cache.insert(text, vectors->front());
+  co_return std::move(vectors->front());
+}
+
 }  // namespace
 
-std::optional<EmbeddingProviderConfig> embedding_provider_from_env() {
-  return llm::provider_config_from_env("CSCX_EMBEDDING",
-                                       std::chrono::milliseconds(10'000));
+Result<std::optional<EmbeddingProviderConfig>> embedding_provider_from_env() {
+  auto base =
+      llm::provider_config_from_env("CSCX_EMBEDDING", std::chrono::milliseconds(10'000));
+  if (!base) return base.error();
+  if (!*base) return std::optional<EmbeddingProviderConfig>();
+  EmbeddingProviderConfig config;
+  static_cast<llm::ProviderConfig&>(config) = std::move(**base);
+  const char* dimensions = std::getenv("CSCX_EMBEDDING_DIMENSIONS");
+  const std::string_view value = dimensions ? dimensions : "";
+  if (value == std::to_string(kEmbeddingDimensions)) {
+    config.send_dimensions = true;
+  } else if (!value.empty()) {
+    // The schema's column holds 1536 numbers; any other width could never
+    // be stored, so it is a mistake to report now, not on every write.
+    return make_error(Code::kInvalidArgument,
+                      fmt::format("CSCX_EMBEDDING_DIMENSIONS must be {} or unset",
+                                  kEmbeddingDimensions));
+  }
+  return std::optional<EmbeddingProviderConfig>(std::move(config));
 }
 
 std::string embedder_name(const EmbeddingProviderConfig* provider) {
@@ -83,11 +183,19 @@ std::string embedder_name(const EmbeddingProviderConfig* provider) {
 
 asio::awaitable<Result<std::vector<Embedding>>> embed_texts(
     const EmbeddingProviderConfig* provider, std::vector<std::string> texts) {
-  if (provider) co_return co_await ask_provider(*provider, std::move(texts));
+  if (provider) co_return co_await ask_provider_in_batches(*provider, std::move(texts));
   std::vector<Embedding> out;
   out.reserve(texts.size());
   for (const std::string& text : texts) out.push_back(embed_text(text));
   co_return out;
+}
+
+asio::awaitable<Result<Embedding>> embed_search_query(
+    const EmbeddingProviderConfig* provider, std::string text) {
+  if (!provider) co_return embed_text(text);
+  auto vector = co_await ask_for_query(*provider, std::move(text));
+  if (!vector) warn_query_failure(*provider->queries, vector.error());
+  co_return vector;
 }
 
 namespace internal {
@@ -97,9 +205,38 @@ std::string embeddings_request(const EmbeddingProviderConfig& provider,
   json::array input;
   input.reserve(texts.size());
   for (const std::string& text : texts) input.emplace_back(text);
-  return json::serialize(json::object{{"model", provider.model},
-                                      {"input", std::move(input)},
-                                      {"dimensions", kEmbeddingDimensions}});
+  json::object request{{"model", provider.model}, {"input", std::move(input)}};
+  if (provider.send_dimensions) request["dimensions"] = kEmbeddingDimensions;
+  return json::serialize(request);
+}
+
+std::string cut_text(std::string text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  // Back up over continuation bytes (10xxxxxx) to the start of the
+  // character that would be split.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> request_ranges(
+    const std::vector<std::string>& texts) {
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  std::size_t begin = 0;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const bool full =
+        i - begin == kProviderBatch || bytes + texts[i].size() > kProviderBatchBytes;
+    if (full && i > begin) {
+      ranges.emplace_back(begin, i);
+      begin = i;
+      bytes = 0;
+    }
+    bytes += texts[i].size();
+  }
+  if (begin < texts.size()) ranges.emplace_back(begin, texts.size());
+  return ranges;
 }
 
 Result<std::vector<Embedding>> read_embeddings(const json::value& answer,

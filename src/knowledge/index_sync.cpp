@@ -412,17 +412,30 @@ Result<void> IndexSync::refresh(db::Connection& conn,
 }
 
 // Stores the vectors of articles that have none (all, or those of `only`);
-// a failure is logged (and retried on the next notice), never fatal to the
-// sync.
+// a failure is logged, never fatal to the sync. A transient one is retried
+// at the next notice. A permanent one (kDependencyFailed: a bad key, an
+// unknown model, answers of the wrong width) would fail the same way for
+// every notice, sending texts to the provider and a line to the log per
+// article written: notices wait kRefusedPause after it (a full run, at
+// connect or after a reindex, still tries).
 void IndexSync::embed_missing_now(db::Connection& conn,
                                   const std::vector<std::string>* only) {
+  constexpr auto kRefusedPause = std::chrono::minutes(5);
+  const auto now = std::chrono::steady_clock::now();
+  if (only != nullptr && now < refused_until_) return;
   auto embedded = embed_missing(
       conn, state_.embedding_provider(), [this] { return stopping_.load(); }, only);
-  if (!embedded && !stopping_) {
-    spdlog::warn("knowledge embeddings: articles without a vector stay without one until the "
-                 "next change: {}",
+  if (embedded || stopping_) return;
+  if (embedded.error().code == Code::kDependencyFailed) {
+    refused_until_ = now + kRefusedPause;
+    spdlog::warn("knowledge embeddings: the provider refuses; articles without a vector stay "
+                 "without one, and notices do not ask it again for 5 minutes: {}",
                  embedded.error().to_string());
+    return;
   }
+  spdlog::warn("knowledge embeddings: articles without a vector stay without one until the "
+               "next change: {}",
+               embedded.error().to_string());
 }
 
 // Applies notices until the connection fails or the sync stops.

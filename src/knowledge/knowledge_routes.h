@@ -22,7 +22,8 @@ namespace cscx::knowledge {
 // Writes also update the index directly, so a search right after a write
 // sees the article without waiting for the NOTIFY. Writes and searches embed
 // with state.embedding_provider() when it is set: a write it fails is a 503
-// with nothing written; a search it fails ranks by full text alone.
+// (transient) or 502 (permanent) with nothing written; a search it fails
+// ranks by full text alone.
 void add_knowledge_routes(http::Router& router, const api::RouteContext& context,
                           AnnIndex& index, const IndexState& state);
 

@@ -194,15 +194,17 @@ Result<std::string> first_json(const std::vector<db::QueryResult>& results,
   return std::string(last.value(0, 0));
 }
 
-// The article's vector from the server's embedder. A provider failure is
-// a 503 naming the provider (its detail goes to the log): the write is
-// refused rather than stored without a vector or with one of another space.
+// The article's vector from the server's embedder. A provider failure
+// keeps its class (embed_texts: kUnavailable, a 503 a retry may cure;
+// kDependencyFailed, a 502 it will not) and names the provider (its detail
+// goes to the log): the write is refused rather than stored without a
+// vector or with one of another space.
 asio::awaitable<Result<Embedding>> embed_for_write(const EmbeddingProviderConfig* provider,
                                                    std::string text) {
   std::vector<std::string> texts{std::move(text)};
   auto vectors = co_await embed_texts(provider, std::move(texts));
   if (!vectors) {
-    co_return make_error(Code::kUnavailable,
+    co_return make_error(vectors.error().code,
                          "embedding provider failed: " + vectors.error().message +
                              "; nothing was written",
                          vectors.error().detail);
@@ -326,21 +328,6 @@ db::Statement search_statement(const SearchRequest& request,
                         std::string(semantic ? "true" : "false")}};
 }
 
-// The query's vector from the server's embedder, or nullopt when the
-// provider fails: a search then answers by full text alone (logged), never
-// with an error of the provider's.
-asio::awaitable<std::optional<Embedding>> embed_query(const EmbeddingProviderConfig* provider,
-                                                      const std::string& query) {
-  std::vector<std::string> texts{query};
-  auto vectors = co_await embed_texts(provider, std::move(texts));
-  if (!vectors) {
-    spdlog::warn("knowledge search by full text only: embedding provider failed: {}",
-                 vectors.error().to_string());
-    co_return std::nullopt;
-  }
-  co_return std::move(vectors->front());
-}
-
 // The search with pgvector's nearest neighbours (IndexState::pgvector) of
 // the query's vector `query`.
 db::Statement pgvector_search_statement(const SearchRequest& request, const Embedding& query,
@@ -420,7 +407,13 @@ asio::awaitable<Result<std::string>> search_articles(db::Pool& pool,
   // since the start: no ranking to speak of. (With pgvector there is no
   // load: ready at once.)
   std::optional<Embedding> query;
-  if (state.ready()) query = co_await embed_query(state.embedding_provider(), request.query);
+  if (state.ready()) {
+    // A provider's failure (logged there, rate-limited) leaves the search
+    // to full text: never an error of the provider's.
+    std::string text = request.query;
+    auto vector = co_await embed_search_query(state.embedding_provider(), std::move(text));
+    if (vector) query = std::move(*vector);
+  }
   const bool semantic = query.has_value();
   // The zero vector (a query without a word) has no direction: the index
   // finds nothing for it, and pgvector's cosine distance to it is NaN.

@@ -51,9 +51,10 @@ struct WrittenArticle {
 // `provider` computes (on the caller's executor, before any SQL), or the
 // built-in embedder when it is null, labelled with that embedder's name
 // (migrations/012). Fails as RLS and constraints decide
-// (kPermissionDenied for a role that may not write), and with kUnavailable
-// ("embedding provider failed: ...") when the provider does, with nothing
-// written.
+// (kPermissionDenied for a role that may not write), and when the provider
+// does with its class (embed_texts: kUnavailable transient, 503;
+// kDependencyFailed permanent, 502), "embedding provider failed: ...",
+// with nothing written.
 boost::asio::awaitable<Result<WrittenArticle>> create_article(
     db::Pool& pool, const db::RequestIdentity& who, const ArticleFields& fields,
     const EmbeddingProviderConfig* provider);
@@ -63,9 +64,10 @@ boost::asio::awaitable<Result<WrittenArticle>> create_article(
 // computed again as create_article does (the provider is asked between the
 // read and the conditional write, so no transaction waits on it);
 // otherwise only category, is_public and metadata are written, the stored
-// vector (whoever made it) stays, and no embedder is asked. kNotFound when the caller cannot see it;
-// kConflict when it changed between the read and the write; kUnavailable
-// when the provider fails, with nothing written.
+// vector (whoever made it) stays, and no embedder is asked. kNotFound when
+// the caller cannot see it; kConflict when it changed between the read and
+// the write; the provider's failure as create_article's, with nothing
+// written.
 boost::asio::awaitable<Result<WrittenArticle>> update_article(
     db::Pool& pool, const db::RequestIdentity& who, const std::string& id,
     const ArticleFields& fields, const EmbeddingProviderConfig* provider);

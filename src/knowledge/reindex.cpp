@@ -78,28 +78,19 @@ std::string text_array(const std::vector<std::string>& items) {
 }
 
 // The vectors of `texts` as real[] literals, in order: the built-in
-// embedder's, or the provider's, asked kProviderBatch texts at a time
-// (blocking this thread).
+// embedder's, or the provider's (embed_texts sends bounded requests,
+// blocking this thread). A provider failure keeps its code.
 Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& texts,
                                                 const EmbeddingProviderConfig* provider) {
+  auto vectors = llm::run_blocking(embed_texts(provider, texts));
+  if (!vectors) {
+    return make_error(vectors.error().code,
+                      "embedding provider failed: " + vectors.error().message,
+                      vectors.error().detail);
+  }
   std::vector<std::string> literals;
-  literals.reserve(texts.size());
-  if (!provider) {
-    for (const std::string& text : texts) literals.push_back(to_pg_array(embed_text(text)));
-    return literals;
-  }
-  for (std::size_t start = 0; start < texts.size(); start += kProviderBatch) {
-    const std::size_t end = std::min(texts.size(), start + kProviderBatch);
-    std::vector<std::string> batch(texts.begin() + static_cast<std::ptrdiff_t>(start),
-                                   texts.begin() + static_cast<std::ptrdiff_t>(end));
-    auto vectors = llm::run_blocking(embed_texts(provider, std::move(batch)));
-    if (!vectors) {
-      return make_error(Code::kUnavailable,
-                        "embedding provider failed: " + vectors.error().message,
-                        vectors.error().detail);
-    }
-    for (const Embedding& v : *vectors) literals.push_back(to_pg_array(v));
-  }
+  literals.reserve(vectors->size());
+  for (const Embedding& v : *vectors) literals.push_back(to_pg_array(v));
   return literals;
 }
 

@@ -62,8 +62,9 @@ struct ReindexCounts {
 // (IndexSync runs it); with real[] and the built-in embedder the server
 // embeds them in memory instead. `conn` must be allowed to update
 // knowledge_base (service_role or the owner). With `provider` (the server's
-// embedding provider) the vectors are its, asked kProviderBatch texts at a
-// time (blocking); its failure is kUnavailable. `stop`, when given, is
+// embedding provider) the vectors are its, in embed_texts' bounded
+// requests (blocking); its failure keeps embed_texts' code
+// (kUnavailable: transient; kDependencyFailed: permanent). `stop`, when given, is
 // asked before each page: true ends the run early (a server shutting
 // down), with what was stored so far kept.
 [[nodiscard]] Result<std::size_t> embed_missing(db::Connection& conn,

@@ -18,13 +18,16 @@ std::string request_body(const LlmConfig& config, std::string system, std::strin
   body["model"] = config.model;
   body["temperature"] = 0;
   body["response_format"] = json::object{{"type", "json_object"}};
-  body["messages"] = json::array{json::object{{"role", "system"}, {"content", std::move(system)}},
-                                 json::object{{"role", "user"}, {"content", std::move(user)}}};
+  body["messages"] =
+      json::array{json::object{{"role", "system"}, {"content", std::move(system)}},
+                  json::object{{"role", "user"}, {"content", std::move(user)}}};
   return json::serialize(body);
 }
 
+// The endpoint answered 200 with something that is not a chat completion:
+// a wrong URL or model, the same on every try (llm/provider_http.h).
 Error bad_answer(std::string message, std::string_view body) {
-  return make_error(Code::kInternal, std::move(message),
+  return make_error(Code::kDependencyFailed, std::move(message),
                     std::string(body.substr(0, std::min<std::size_t>(body.size(), 500))));
 }
 
@@ -53,12 +56,12 @@ Result<json::object> read_answer(const json::value& outer) {
 
 }  // namespace
 
-std::optional<LlmConfig> llm_config_from_env() {
+Result<std::optional<LlmConfig>> llm_config_from_env() {
   return provider_config_from_env("CSCX_LLM", std::chrono::milliseconds(20'000));
 }
 
-asio::awaitable<Result<json::object>> ask_json(const LlmConfig& config, std::string system,
-                                               std::string user) {
+asio::awaitable<Result<json::object>> ask_json(const LlmConfig& config,
+                                               std::string system, std::string user) {
   std::string body = request_body(config, std::move(system), std::move(user));
   auto answer = co_await post_json(config, kChatLimits, std::move(body));
   if (!answer) co_return answer.error();

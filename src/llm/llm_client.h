@@ -27,23 +27,29 @@ using LlmConfig = ProviderConfig;
 // The provider configured by the environment: nullopt unless CSCX_LLM_URL,
 // CSCX_LLM_KEY and CSCX_LLM_MODEL are all set and non-empty.
 // CSCX_LLM_TIMEOUT_MS (1..600000) overrides the timeout (default 20 s); an
-// unusable value keeps the default. Reads the environment on every call.
-std::optional<LlmConfig> llm_config_from_env();
+// unusable value keeps the default. kInvalidArgument naming CSCX_LLM_URL
+// when that is not an http(s) URL (`cscx serve` refuses to start).
+// Reads the environment on every call.
+[[nodiscard]] Result<std::optional<LlmConfig>> llm_config_from_env();
 
 // One chat-completions round trip in JSON mode: sends `system` and `user` as
 // messages with response_format {"type": "json_object"} and temperature 0,
 // and returns the object the assistant message's content holds.
 // Fails (never throws) with
 //  - kInvalidArgument: the URL is not http(s)://host[:port]/path;
-//  - kUnavailable: resolve/connect/TLS/IO error or the timeout;
-//  - kInternal: a non-200 status, a body over 4 MiB, a body that is not the
-//    chat-completions shape, or content that is not one JSON object.
+//  - kUnavailable (transient): resolve/connect/TLS/IO error, the timeout,
+//    or status 408, 429 or 5xx;
+//  - kDependencyFailed (permanent, retrying will not help): another non-200
+//    status (a bad key, an unknown model), a body over 4 MiB, a body that
+//    is not the chat-completions shape, or content that is not one JSON
+//    object;
+//  - kInternal: an exception inside Beast or OpenSSL (a bug).
 // Runs on the calling coroutine's executor with asynchronous Beast
 // operations: it never blocks the thread. `config` must outlive the
 // returned awaitable. Thread-safe: shares no state between calls.
 boost::asio::awaitable<Result<boost::json::object>> ask_json(const LlmConfig& config,
-                                                            std::string system,
-                                                            std::string user);
+                                                             std::string system,
+                                                             std::string user);
 
 // ask_json() on a private io_context, for callers without one (the CLI).
 // Blocks the calling thread until the answer or the timeout.

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -31,6 +32,26 @@ namespace {
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr long kMaxTimeoutMs = 600'000;
 
+// Contexts built by client_tls_context(), for testing::tls_contexts_built().
+std::atomic<std::size_t> tls_context_count{0};
+
+// One TLS client context for every provider request: loading the system's
+// CA store costs milliseconds and megabytes, so it happens once (a
+// function-static, initialised thread-safely; if it throws, the request
+// fails as kInternal and the next one tries again). OpenSSL allows one
+// SSL_CTX to back SSL objects on many threads once it is set up; nothing
+// changes it afterwards (SNI and the host check are per stream).
+asio::ssl::context& client_tls_context() {
+  static asio::ssl::context tls = [] {
+    ++tls_context_count;
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    context.set_default_verify_paths();
+    context.set_verify_mode(asio::ssl::verify_peer);
+    return context;
+  }();
+  return tls;
+}
+
 struct Endpoint {
   bool tls = false;
   std::string host;
@@ -38,11 +59,11 @@ struct Endpoint {
   std::string target;
 };
 
-Result<Endpoint> parse_endpoint(std::string_view url, const JsonPostLimits& limits) {
+Result<Endpoint> parse_endpoint(std::string_view url, std::string_view url_variable) {
   auto bad = [&] {
-    return make_error(Code::kInvalidArgument,
-                      fmt::format("{} must be an http:// or https:// URL with a host",
-                                  limits.url_variable));
+    return make_error(
+        Code::kInvalidArgument,
+        fmt::format("{} must be an http:// or https:// URL with a host", url_variable));
   };
   auto uri = boost::urls::parse_absolute_uri(url);
   if (!uri) return bad();
@@ -53,21 +74,49 @@ Result<Endpoint> parse_endpoint(std::string_view url, const JsonPostLimits& limi
   e.host = std::string(uri->host_address());
   if (e.host.empty()) return bad();
   e.port = uri->has_port() ? std::string(uri->port()) : (e.tls ? "443" : "80");
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(e.port.data(), e.port.data() + e.port.size(), port);
+  if (ec != std::errc() || end != e.port.data() + e.port.size() || port == 0 ||
+      port > 65535)
+    return bad();
   e.target = std::string(uri->encoded_target());
   if (e.target.empty()) e.target = "/";
   return e;
 }
 
-// The body's first 500 bytes go to the log only (Error::detail).
+// The body's first 500 bytes go to the log only (Error::detail), never to
+// the message: a provider's error body may echo the request or the key.
+std::string body_excerpt(std::string_view body) {
+  return std::string(body.substr(0, std::min<std::size_t>(body.size(), 500)));
+}
+
 Error bad_answer(std::string message, std::string_view body = {}) {
-  return make_error(Code::kInternal, std::move(message),
-                    std::string(body.substr(0, std::min<std::size_t>(body.size(), 500))));
+  return make_error(Code::kDependencyFailed, std::move(message), body_excerpt(body));
+}
+
+// A status worth retrying: the provider is overloaded or down (429, 5xx) or
+// gave up waiting for us (408). Every other refusal (400 a text too long,
+// 401/403 a bad key, 404 an unknown model or path, 413, 422) is the same on
+// the next try.
+bool transient_status(unsigned status) {
+  return status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+Error status_error(const JsonPostLimits& limits, unsigned status, std::string_view body) {
+  if (transient_status(status)) {
+    return make_error(Code::kUnavailable,
+                      fmt::format("{} answered {}", limits.who, status),
+                      body_excerpt(body));
+  }
+  return bad_answer(fmt::format("{} answered {}; retrying will not help (check its URL, "
+                                "key and model)",
+                                limits.who, status),
+                    body);
 }
 
 Result<json::value> read_answer(const JsonPostLimits& limits, unsigned status,
                                 std::string_view body) {
-  if (status != 200)
-    return bad_answer(fmt::format("{} answered {}", limits.who, status), body);
+  if (status != 200) return status_error(limits, status, body);
   boost::system::error_code ec;
   json::value answer = json::parse(body, ec);
   if (ec)
@@ -154,10 +203,7 @@ asio::awaitable<Result<json::value>> post(const ProviderConfig& config,
     if (ec) co_return io_error(limits, "connect", ec);
     co_return co_await exchange(stream, request, limits);
   }
-  asio::ssl::context tls(asio::ssl::context::tls_client);
-  tls.set_default_verify_paths();
-  tls.set_verify_mode(asio::ssl::verify_peer);
-  beast::ssl_stream<beast::tcp_stream> stream(executor, tls);
+  beast::ssl_stream<beast::tcp_stream> stream(executor, client_tls_context());
   // SNI, and the certificate must name the host.
   if (!SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str())) {
     co_return make_error(Code::kUnavailable,
@@ -175,7 +221,7 @@ asio::awaitable<Result<json::value>> post(const ProviderConfig& config,
 
 }  // namespace
 
-std::optional<ProviderConfig> provider_config_from_env(
+Result<std::optional<ProviderConfig>> provider_config_from_env(
     std::string_view prefix, std::chrono::milliseconds default_timeout) {
   auto env = [prefix](std::string_view suffix) -> std::string {
     const std::string name = std::string(prefix) + std::string(suffix);
@@ -184,7 +230,11 @@ std::optional<ProviderConfig> provider_config_from_env(
   };
   ProviderConfig config{env("_URL"), env("_KEY"), env("_MODEL"), default_timeout};
   if (config.url.empty() || config.key.empty() || config.model.empty())
-    return std::nullopt;
+    return std::optional<ProviderConfig>();
+  // A URL that can never work is the operator's typo: say so when the
+  // configuration is read (at `cscx serve` start), not on every request.
+  auto endpoint = parse_endpoint(config.url, std::string(prefix) + "_URL");
+  if (!endpoint) return endpoint.error();
   const std::string timeout = env("_TIMEOUT_MS");
   long ms = 0;
   auto [end, ec] = std::from_chars(timeout.data(), timeout.data() + timeout.size(), ms);
@@ -192,13 +242,13 @@ std::optional<ProviderConfig> provider_config_from_env(
       ms > 0 && ms <= kMaxTimeoutMs) {
     config.timeout = std::chrono::milliseconds(ms);
   }
-  return config;
+  return std::optional<ProviderConfig>(std::move(config));
 }
 
 asio::awaitable<Result<json::value>> post_json(const ProviderConfig& config,
                                                const JsonPostLimits& limits,
                                                std::string body) {
-  auto endpoint = parse_endpoint(config.url, limits);
+  auto endpoint = parse_endpoint(config.url, limits.url_variable);
   if (!endpoint) co_return endpoint.error();
   // Beast and OpenSSL may throw (bad_alloc, TLS context setup); the
   // contract of this function is a value, so turn them into one.
@@ -210,4 +260,9 @@ asio::awaitable<Result<json::value>> post_json(const ProviderConfig& config,
   }
 }
 
+namespace testing {
+
+std::size_t tls_contexts_built() { return tls_context_count.load(); }
+
+}  // namespace testing
 }  // namespace cscx::llm

@@ -35,9 +35,12 @@ struct ProviderConfig {
 };
 
 // <prefix>_URL, <prefix>_KEY and <prefix>_MODEL, all set and non-empty, or
-// nullopt; <prefix>_TIMEOUT_MS (1..600000) overrides `default_timeout`, an
-// unusable value keeps it. Reads the environment on every call.
-std::optional<ProviderConfig> provider_config_from_env(
+// nullopt when any is unset or empty (the provider is off);
+// <prefix>_TIMEOUT_MS (1..600000) overrides `default_timeout`, an unusable
+// value keeps it. Fails with kInvalidArgument naming <prefix>_URL when the
+// URL is not http(s)://host[:port]/path, so a server refuses to start with
+// it. Reads the environment on every call.
+[[nodiscard]] Result<std::optional<ProviderConfig>> provider_config_from_env(
     std::string_view prefix, std::chrono::milliseconds default_timeout);
 
 // How one kind of call names itself in errors, and what it accepts.
@@ -50,9 +53,16 @@ struct JsonPostLimits {
 // POSTs `body` (JSON) to config.url and returns the parsed JSON answer.
 // Fails (never throws) with
 //  - kInvalidArgument: the URL is not http(s)://host[:port]/path;
-//  - kUnavailable: resolve/connect/TLS/IO error or config.timeout;
-//  - kInternal: a status other than 200, a body over max_response_bytes,
-//    or a body that is not JSON.
+//  - kUnavailable (transient, a retry may succeed): resolve/connect/TLS/IO
+//    error, config.timeout, or status 408, 429 or 5xx;
+//  - kDependencyFailed (permanent, retrying will not help; the message says
+//    so): any other status than 200 (400 a text too long, 401/403 a bad
+//    key, 404 an unknown model, 413, 422...), a body over
+//    max_response_bytes, or a body that is not JSON;
+//  - kInternal: an exception inside Beast or OpenSSL (a bug).
+// The answer body's first 500 bytes are in Error::detail (for the log),
+// never in the message. TLS uses one process-wide client context (the
+// system's CA store, loaded on the first https request).
 // Runs on the calling coroutine's executor with asynchronous Beast
 // operations: it never blocks the thread. `config` and `limits` (with the
 // strings it views) must outlive the awaitable. Thread-safe.
@@ -79,4 +89,11 @@ template <class T>
   return std::move(*answer);
 }
 
+namespace testing {
+
+// How many TLS client contexts this process has built: 1 after any number
+// of https requests (0 before the first).
+std::size_t tls_contexts_built();
+
+}  // namespace testing
 }  // namespace cscx::llm

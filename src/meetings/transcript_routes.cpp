@@ -106,8 +106,10 @@ Result<TranscriptPost> parse_transcript_request(const Request& request) {
 }  // namespace
 
 void add_transcript_routes(http::Router& router, const api::RouteContext& context) {
-  // Read once: the provider is configured for the life of the server.
-  std::optional<llm::LlmConfig> llm_config = llm::llm_config_from_env();
+  // Read once: the provider is configured for the life of the server. A
+  // bad CSCX_LLM_URL already stopped `cscx serve` at start (server_app).
+  auto configured = llm::llm_config_from_env();
+  std::optional<llm::LlmConfig> llm_config = configured ? *configured : std::nullopt;
   router.add(
       "POST", "/api/meetings/:id/transcript", "/api/meetings/:id/transcript",
       [context, llm_config](const Request& request,

@@ -94,23 +94,29 @@ TEST_F(KnowledgeProviderApi, WritesStoreTheProvidersUnitVector) {
   EXPECT_EQ(ready.at("knowledge").at("embedder"), "openai-compatible:fake-embed");
 }
 
-TEST_F(KnowledgeProviderApi, AProviderFailureIsA503WithNothingWritten) {
+// A provider's failure writes nothing: a transient one (500, a hang) is a
+// 503 a retry may cure, a permanent one (an unusable answer, a refused key)
+// a 502 that says retrying will not help.
+TEST_F(KnowledgeProviderApi, AProviderFailureIsA503Or502WithNothingWritten) {
   const std::string id = create_id(article("Renewal playbook", "Start early."));
   const std::string before =
       value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" + id + "'");
   const std::string count = value("SELECT count(*) FROM knowledge_base");
-  for (const std::string mode : {"error", "wrong-width", "hang"}) {
+  const std::pair<std::string, unsigned> cases[] = {
+      {"error", 503}, {"hang", 503}, {"wrong-width", 502}, {"status:401", 502}};
+  for (const auto& [mode, status] : cases) {
+    const std::string code = status == 503 ? "unavailable" : "dependency_failed";
     provider_.set_mode(mode);
     Reply r = create(article("Invoice disputes", "Finance handles them."));
-    ASSERT_EQ(r.status, 503u) << mode << ": " << r.body;
-    EXPECT_EQ(r.json().at("code"), "unavailable") << r.body;
+    ASSERT_EQ(r.status, status) << mode << ": " << r.body;
+    EXPECT_EQ(r.json().at("code"), code.c_str()) << r.body;
     EXPECT_EQ(
         std::string(r.json().at("message").as_string()).find("embedding provider failed"),
         0u)
         << r.body;
     Reply p = call("PATCH", "/api/knowledge/" + id, service(), R"({"title":"Changed"})");
-    ASSERT_EQ(p.status, 503u) << mode << ": " << p.body;
-    EXPECT_EQ(p.json().at("code"), "unavailable") << p.body;
+    ASSERT_EQ(p.status, status) << mode << ": " << p.body;
+    EXPECT_EQ(p.json().at("code"), code.c_str()) << p.body;
   }
   EXPECT_EQ(value("SELECT count(*) FROM knowledge_base"), count);
   EXPECT_EQ(value("SELECT md5(k::text) FROM knowledge_base k WHERE id = '" + id + "'"),

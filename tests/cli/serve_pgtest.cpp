@@ -170,6 +170,22 @@ TEST(Serve, ATakenPortIsAOneLineErrorAndTheClusterIsStoppedAgain) {
   EXPECT_NE(status.out.find("stopped"), std::string::npos) << status.out;
 }
 
+TEST(Serve, AnUnusableProviderUrlStopsItBeforeTheDatabaseStarts) {
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  for (const std::string prefix : {"CSCX_EMBEDDING", "CSCX_LLM"}) {
+    auto r = run_cscx({"serve", "--port", "0", "--home", home},
+                      {{prefix + "_URL", "localhost:8080/v1"},
+                       {prefix + "_KEY", "k"},
+                       {prefix + "_MODEL", "m"}});
+    EXPECT_EQ(r.exit_code, 2) << prefix << ": " << r.err;
+    EXPECT_NE(r.err.find(prefix + "_URL must be an http:// or https:// URL with a host"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.out.find("database ready"), std::string::npos) << r.out;
+  }
+}
+
 TEST(Serve, LeavesAClusterItDidNotStartRunning) {
   TempDir dir;
   const std::string home = dir.path() + "/home";

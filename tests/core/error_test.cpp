@@ -18,7 +18,8 @@ TEST(Error, EveryCodeHasADistinctName) {
   const Code all[] = {
       Code::kInvalidArgument, Code::kUnauthenticated, Code::kPermissionDenied,
       Code::kNotFound,        Code::kConflict,        Code::kFailedPrecondition,
-      Code::kPayloadTooLarge, Code::kUnavailable,     Code::kInternal};
+      Code::kPayloadTooLarge, Code::kUnavailable,     Code::kDependencyFailed,
+      Code::kInternal};
   std::set<std::string_view> names;
   for (Code c : all) names.insert(code_name(c));
   EXPECT_EQ(names.size(), std::size(all));

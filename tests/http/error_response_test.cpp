@@ -20,7 +20,7 @@ TEST(HttpStatus, MapsEveryCode) {
       {Code::kPermissionDenied, 403}, {Code::kNotFound, 404},
       {Code::kConflict, 409},         {Code::kFailedPrecondition, 400},
       {Code::kPayloadTooLarge, 413},  {Code::kUnavailable, 503},
-      {Code::kInternal, 500},
+      {Code::kDependencyFailed, 502}, {Code::kInternal, 500},
   };
   // A new Code must be added here (and to http_status): the enum is dense
   // from kInvalidArgument to kInternal.
@@ -66,6 +66,15 @@ TEST(ErrorResponse, AsksForARetryAfterUnavailable) {
   EXPECT_EQ(
       header_value(error_response(make_error(Code::kInternal, "x"), "r"), "Retry-After"),
       "");
+}
+
+TEST(ErrorResponse, APermanentProviderFailureIsABadGatewayWithoutRetry) {
+  Response response = error_response(
+      make_error(Code::kDependencyFailed, "the embedding endpoint answered 401"), "r");
+  EXPECT_EQ(response.status, 502u);
+  EXPECT_EQ(header_value(response, "Retry-After"), "");
+  auto body = boost::json::parse(response.body).as_object();
+  EXPECT_EQ(body.at("code").as_string(), "dependency_failed");
 }
 
 TEST(StatusResponse, UsesTheSameShapeForHttpLayerRefusals) {

@@ -1,19 +1,13 @@
 #include "knowledge/fake_embedding_server.h"
 
 #include <algorithm>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <cctype>
 #include <cmath>
-#include <sstream>
+#include <utility>
 
 namespace cscx::testing {
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 namespace json = boost::json;
-using asio::ip::tcp;
 
 std::vector<double> fake_embedding(const std::string& text,
                                    const std::map<std::string, int>& topics) {
@@ -39,20 +33,8 @@ std::vector<float> unit_vector(const std::vector<double>& v) {
 
 FakeEmbeddingServer::FakeEmbeddingServer(std::map<std::string, int> topics)
     : topics_(std::move(topics)),
-      acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-  port_ = acceptor_.local_endpoint().port();
-  thread_ = std::thread([this] { serve(); });
-}
-
-FakeEmbeddingServer::~FakeEmbeddingServer() {
-  stopping_ = true;
-  boost::system::error_code ec;
-  // Wake the blocking accept with a connection of our own.
-  tcp::socket poke(io_);
-  poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
-  thread_.join();
-  for (auto& t : handlers_) t.join();
-}
+      http_(
+          [this](const std::string&, const std::string& body) { return answer(body); }) {}
 
 void FakeEmbeddingServer::set_mode(std::string mode) {
   std::lock_guard lock(mutex_);
@@ -64,35 +46,15 @@ std::string FakeEmbeddingServer::mode() const {
   return mode_;
 }
 
-std::vector<std::string> FakeEmbeddingServer::requests() const {
-  std::lock_guard lock(mutex_);
-  return requests_;
-}
-
 std::vector<std::string> FakeEmbeddingServer::inputs() const {
   std::lock_guard lock(mutex_);
   return inputs_;
 }
 
-void FakeEmbeddingServer::serve() {
-  while (!stopping_) {
-    boost::system::error_code ec;
-    tcp::socket socket(io_);
-    acceptor_.accept(socket, ec);
-    if (ec || stopping_) break;
-    handlers_.emplace_back(
-        [this, s = std::move(socket)]() mutable { answer_one(std::move(s)); });
-  }
-}
-
-void FakeEmbeddingServer::answer_one(tcp::socket socket) {
-  beast::flat_buffer buffer;
-  bhttp::request<bhttp::string_body> request;
-  boost::system::error_code ec;
-  bhttp::read(socket, buffer, request, ec);
-  if (ec) return;
+FakeReply FakeEmbeddingServer::answer(const std::string& request_body) {
   std::vector<std::string> texts;
-  const json::value body = json::parse(request.body(), ec);
+  boost::system::error_code ec;
+  const json::value body = json::parse(request_body, ec);
   if (!ec && body.is_object() && body.as_object().contains("input") &&
       body.at("input").is_array()) {
     for (const json::value& t : body.at("input").as_array()) {
@@ -101,26 +63,23 @@ void FakeEmbeddingServer::answer_one(tcp::socket socket) {
   }
   {
     std::lock_guard lock(mutex_);
-    std::ostringstream raw;
-    raw << request;
-    requests_.push_back(raw.str());
     inputs_.insert(inputs_.end(), texts.begin(), texts.end());
   }
   const std::string mode = this->mode();
+  FakeReply reply;
   if (mode == "hang") {
-    // Hold the connection open until the test ends; the client must give up.
-    while (!stopping_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    return;
-  }
-  bhttp::response<bhttp::string_body> response(bhttp::status::ok, 11);
-  response.set(bhttp::field::content_type, "application/json");
-  if (mode == "error") {
-    response.result(bhttp::status::internal_server_error);
-    response.body() = R"({"error": {"message": "boom"}})";
+    reply.hang = true;
+  } else if (mode == "error") {
+    reply.status = 500;
+    reply.body = R"({"error": {"message": "boom"}})";
+  } else if (mode.rfind("status:", 0) == 0) {
+    reply.status = static_cast<unsigned>(std::stoi(mode.substr(7)));
+    reply.body = std::string(R"({"error": {"message": "Incorrect API key provided: )") +
+                 kEchoedSecret + R"("}})";
   } else if (mode == "malformed") {
-    response.body() = R"({"data": [ not json)";
+    reply.body = R"({"data": [ not json)";
   } else if (mode == "wrong-shape") {
-    response.body() = R"({"embeddings": [[0.1, 0.2]]})";
+    reply.body = R"({"embeddings": [[0.1, 0.2]]})";
   } else {
     json::array data;
     // Answered in reverse order: the client must sort by "index".
@@ -135,12 +94,13 @@ void FakeEmbeddingServer::answer_one(tcp::socket socket) {
                                      {"index", static_cast<std::int64_t>(i)},
                                      {"embedding", std::move(numbers)}});
     }
-    response.body() = json::serialize(json::object{
+    reply.body = json::serialize(json::object{
         {"object", "list"}, {"data", std::move(data)}, {"model", "fake-embed"}});
+    if (mode.rfind("padded:", 0) == 0) {
+      reply.body.insert(reply.body.size() - 1, std::stoul(mode.substr(7)), ' ');
+    }
   }
-  response.prepare_payload();
-  bhttp::write(socket, response, ec);
-  socket.shutdown(tcp::socket::shutdown_both, ec);
+  return reply;
 }
 
 }  // namespace cscx::testing

@@ -10,17 +10,18 @@
 //   wrong-width  200, vectors of 768 numbers
 //   not-numbers  200, vectors with a string among the numbers
 //   too-few      200, one vector fewer than inputs
+//   status:NNN   status NNN with an error body (which echoes kEchoedSecret)
+//   padded:N     200 as good, with N spaces before the closing brace
+// The HTTP side is tests/support/fake_http_server.h's.
 #pragma once
 
-#include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "support/fake_http_server.h"
 
 namespace cscx::testing {
 
@@ -34,37 +35,32 @@ std::vector<double> fake_embedding(const std::string& text,
 // vector, so tests compare it with what was stored or returned.
 std::vector<float> unit_vector(const std::vector<double>& v);
 
+// What a status:NNN answer's body echoes, as providers echo a key or a
+// text: it must reach Error::detail only, never an error message.
+inline constexpr const char* kEchoedSecret = "sk-echoed-secret";
+
 class FakeEmbeddingServer {
  public:
   explicit FakeEmbeddingServer(std::map<std::string, int> topics = {});
-  ~FakeEmbeddingServer();
 
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/v1/embeddings";
-  }
-  uint16_t port() const { return port_; }
+  std::string url() const { return http_.origin() + "/v1/embeddings"; }
+  uint16_t port() const { return http_.port(); }
   void set_mode(std::string mode);
   // Raw requests received (headers and body), in order.
-  std::vector<std::string> requests() const;
+  std::vector<std::string> requests() const { return http_.requests(); }
   // The "input" texts of every request, in order.
   std::vector<std::string> inputs() const;
 
  private:
-  void serve();
-  void answer_one(boost::asio::ip::tcp::socket socket);
+  FakeReply answer(const std::string& body);
   std::string mode() const;
 
-  std::map<std::string, int> topics_;
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
+  const std::map<std::string, int> topics_;
   mutable std::mutex mutex_;
   std::string mode_ = "good";
-  std::vector<std::string> requests_;
   std::vector<std::string> inputs_;
-  std::vector<std::thread> handlers_;
-  std::thread thread_;
+  // Last: destroyed (its threads joined) before what answer() uses.
+  FakeHttpServer http_;
 };
 
 }  // namespace cscx::testing

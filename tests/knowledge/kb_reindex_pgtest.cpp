@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <string>
+#include <utility>
 
 #include "db/connection.h"
 #include "knowledge/embedder.h"
@@ -189,6 +191,22 @@ TEST(KbReindex, ARoleThatMayNotMoveTheGenerationChangesNothing) {
   EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.err;
   EXPECT_EQ(query_value(admin, "SELECT count(*) FROM knowledge_base WHERE embedding IS NULL"),
             "10");
+}
+
+TEST(KbReindex, AnUnusableProviderSettingStopsItBeforeAnyWork) {
+  TestDatabase db;
+  for (const auto& [name, value] :
+       {std::pair<std::string, std::string>{"CSCX_EMBEDDING_URL", "localhost:8080/v1"},
+        std::pair<std::string, std::string>{"CSCX_EMBEDDING_DIMENSIONS", "768"}}) {
+    std::map<std::string, std::string> env{{"DATABASE_URL", db.url()},
+                                           {"CSCX_EMBEDDING_URL", "http://127.0.0.1:1/v1"},
+                                           {"CSCX_EMBEDDING_KEY", "k"},
+                                           {"CSCX_EMBEDDING_MODEL", "m"}};
+    env[name] = value;
+    const CommandResult r = run_cscx({"kb", "reindex"}, env);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find(name + " must be"), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

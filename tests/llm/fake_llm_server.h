@@ -8,17 +8,16 @@
 //   /error/...      500
 //   /slow/...       waits `slow_delay` before answering as /good
 //   /hang/...       reads the request and never answers (until stopped)
+//   /NNN/...        status NNN (three digits) with an error body
+// The HTTP side is tests/support/fake_http_server.h's.
 #pragma once
 
-#include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "support/fake_http_server.h"
 
 namespace cscx::testing {
 
@@ -26,31 +25,23 @@ class FakeLlmServer {
  public:
   // Listens on 127.0.0.1 on an ephemeral port; `answer` is the content the
   // good cases return (a JSON object as text).
-  explicit FakeLlmServer(std::string answer,
-                         std::chrono::milliseconds slow_delay = std::chrono::milliseconds(1500));
-  ~FakeLlmServer();
+  explicit FakeLlmServer(std::string answer, std::chrono::milliseconds slow_delay =
+                                                 std::chrono::milliseconds(1500));
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return http_.port(); }
   std::string url(const std::string& mode) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/" + mode + "/v1/chat/completions";
+    return http_.origin() + "/" + mode + "/v1/chat/completions";
   }
   // Raw requests received (headers and body), in order.
-  std::vector<std::string> requests() const;
+  std::vector<std::string> requests() const { return http_.requests(); }
 
  private:
-  void serve();
-  void answer_one(boost::asio::ip::tcp::socket socket);
+  FakeReply answer(const std::string& target) const;
 
-  std::string answer_;
-  std::chrono::milliseconds slow_delay_;
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
-  mutable std::mutex mutex_;
-  std::vector<std::string> requests_;
-  std::vector<std::thread> handlers_;
-  std::thread thread_;
+  const std::string answer_;
+  const std::chrono::milliseconds slow_delay_;
+  // Last: destroyed (its threads joined) before what answer() uses.
+  FakeHttpServer http_;
 };
 
 // {"choices":[{"message":{"role":"assistant","content": content}}]}

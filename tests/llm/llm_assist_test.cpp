@@ -20,7 +20,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using testing::FakeLlmServer;
+using cscx::testing::FakeLlmServer;
 
 std::string read_text(const std::string& relative) {
   std::ifstream in(std::string(CSCX_SOURCE_DIR) + "/" + relative, std::ios::binary);
@@ -140,9 +140,13 @@ TEST(LlmClient, EveryFailureIsAnErrorValue) {
     std::string mode;
     Code code;
   };
-  for (const Case& c : {Case{"malformed", Code::kInternal}, Case{"wrong-shape", Code::kInternal},
-                        Case{"not-object", Code::kInternal}, Case{"error", Code::kInternal},
-                        Case{"hang", Code::kUnavailable}}) {
+  // Transient (a retry may succeed): 5xx, 429, no answer in time.
+  // Permanent: a refusal such as a bad key, or an answer of the wrong shape.
+  for (const Case& c :
+       {Case{"malformed", Code::kDependencyFailed}, Case{"wrong-shape", Code::kDependencyFailed},
+        Case{"not-object", Code::kDependencyFailed}, Case{"error", Code::kUnavailable},
+        Case{"429", Code::kUnavailable}, Case{"401", Code::kDependencyFailed},
+        Case{"404", Code::kDependencyFailed}, Case{"hang", Code::kUnavailable}}) {
     auto answer = ask_json_blocking(config_for(server, c.mode, std::chrono::milliseconds(300)),
                                     "s", "u");
     ASSERT_FALSE(answer) << c.mode;
@@ -162,6 +166,22 @@ TEST(LlmClient, ConnectionRefusedIsUnavailable) {
   auto answer = ask_json_blocking(config, "s", "u");
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error().code, Code::kUnavailable);
+}
+
+TEST(ProviderHttp, HttpsRequestsShareOneTlsContext) {
+  // Loading the system's CA store once, not per request (review of issue 8).
+  uint16_t closed_port;
+  {
+    FakeLlmServer gone("{}");
+    closed_port = gone.port();
+  }
+  LlmConfig config{"https://127.0.0.1:" + std::to_string(closed_port) + "/v1", "k", "m"};
+  for (int i = 0; i < 3; ++i) {
+    auto answer = ask_json_blocking(config, "s", "u");
+    ASSERT_FALSE(answer);
+    EXPECT_EQ(answer.error().code, Code::kUnavailable) << answer.error().to_string();
+  }
+  EXPECT_EQ(testing::tls_contexts_built(), 1u);
 }
 
 TEST(LlmRefine, AnyFailureKeepsTheBuiltInResult) {
@@ -208,14 +228,21 @@ TEST(LlmConfigFromEnv, NeedsAllThreeVariables) {
   ::unsetenv("CSCX_LLM_URL");
   ::setenv("CSCX_LLM_KEY", "k", 1);
   ::setenv("CSCX_LLM_MODEL", "m", 1);
-  EXPECT_FALSE(llm_config_from_env());
+  ASSERT_TRUE(llm_config_from_env());
+  EXPECT_FALSE(*llm_config_from_env());
   ::setenv("CSCX_LLM_URL", "http://127.0.0.1:1/v1/chat/completions", 1);
   ::setenv("CSCX_LLM_TIMEOUT_MS", "250", 1);
   auto config = llm_config_from_env();
-  ASSERT_TRUE(config);
-  EXPECT_EQ(config->timeout, std::chrono::milliseconds(250));
+  ASSERT_TRUE(config && *config);
+  EXPECT_EQ((*config)->timeout, std::chrono::milliseconds(250));
   ::setenv("CSCX_LLM_TIMEOUT_MS", "soon", 1);
-  EXPECT_EQ(llm_config_from_env()->timeout, std::chrono::milliseconds(20'000));
+  EXPECT_EQ((*llm_config_from_env())->timeout, std::chrono::milliseconds(20'000));
+  // A URL that can never work is an error when read, naming the variable.
+  ::setenv("CSCX_LLM_URL", "localhost:8080/v1/chat/completions", 1);
+  auto bad = llm_config_from_env();
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Code::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("CSCX_LLM_URL"), std::string::npos);
   for (const char* name :
        {"CSCX_LLM_URL", "CSCX_LLM_KEY", "CSCX_LLM_MODEL", "CSCX_LLM_TIMEOUT_MS"}) {
     ::unsetenv(name);
