@@ -23,6 +23,15 @@
 namespace cscx::testing {
 namespace {
 
+// `n` articles ('Article i', 'Body i') without a vector.
+void insert_articles(db::Connection& admin, int n) {
+  ASSERT_TRUE(admin.exec_params("articles",
+                                "INSERT INTO knowledge_base (title, content)"
+                                " SELECT 'Article ' || i, 'Body ' || i"
+                                "   FROM generate_series(1, $1::integer) i",
+                                {std::to_string(n)}));
+}
+
 TEST(KbReindex, EmbedsEveryArticleAndSendsOneRebuildNotice) {
   TestDatabase db;
   db::Connection admin = db.connect();
@@ -126,9 +135,7 @@ TEST(KbReindex, WithAProviderStoresItsVectorsInBatches) {
 TEST(KbReindex, AProviderFailureOnTheFirstPageChangesNothing) {
   TestDatabase db;
   db::Connection admin = db.connect();
-  ASSERT_TRUE(admin.exec("articles",
-                         "INSERT INTO knowledge_base (title, content)"
-                         " SELECT 'Article ' || i, 'Body ' || i FROM generate_series(1, 100) i"));
+  insert_articles(admin, 100);
   const std::string generation = query_value(admin, "SELECT generation FROM cscx.knowledge_index");
   FakeEmbeddingServer provider;
   // A bad answer fails the reindex before anything is stored.
@@ -149,9 +156,7 @@ TEST(KbReindex, AProviderFailureOnTheFirstPageChangesNothing) {
 TEST(KbReindex, AFailureOnALaterPageKeepsThePagesBeforeItAndSaysSo) {
   TestDatabase db;
   db::Connection admin = db.connect();
-  ASSERT_TRUE(admin.exec("articles",
-                         "INSERT INTO knowledge_base (title, content)"
-                         " SELECT 'Article ' || i, 'Body ' || i FROM generate_series(1, 700) i"));
+  insert_articles(admin, 700);
   const long generation =
       std::stol(query_value(admin, "SELECT generation FROM cscx.knowledge_index"));
   FakeEmbeddingServer provider;
@@ -182,9 +187,7 @@ TEST(KbReindex, AFailureOnALaterPageKeepsThePagesBeforeItAndSaysSo) {
 TEST(KbReindex, ARoleThatMayNotMoveTheGenerationChangesNothing) {
   TestDatabase db;
   db::Connection admin = db.connect();
-  ASSERT_TRUE(admin.exec("articles",
-                         "INSERT INTO knowledge_base (title, content)"
-                         " SELECT 'Article ' || i, 'Body ' || i FROM generate_series(1, 10) i"));
+  insert_articles(admin, 10);
   const CommandResult r =
       run_cscx({"kb", "reindex"}, {{"DATABASE_URL", db.url_as("authenticator")}});
   EXPECT_NE(r.exit_code, 0) << r.out;
