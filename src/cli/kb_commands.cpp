@@ -53,9 +53,14 @@ Result<void> reindex(const std::optional<std::string>& home) {
   auto stopped = target->stop_if_started();
   if (!done) return done.error();
   fmt::print("reindexed {} articles with {}\n", done->stored, knowledge::embedder_name(use));
-  if (done->read > done->stored) {
+  if (done->refused > 0) {
+    fmt::print("{} articles the provider refused were left as they were (their ids are in "
+               "the log)\n",
+               done->refused);
+  }
+  if (done->read > done->stored + done->refused) {
     fmt::print("{} articles changed while it ran and keep the vector their write stored\n",
-               done->read - done->stored);
+               done->read - done->stored - done->refused);
   }
   return stopped;
 }

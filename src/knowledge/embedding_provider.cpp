@@ -138,7 +138,12 @@ class GateTicket {
 // The provider's vector of one query, through the gate (query_gate.h).
 asio::awaitable<Result<Embedding>> ask_for_query(const EmbeddingProviderConfig& provider,
                                                  std::string text) {
-  internal::QueryState& state = *provider.queries;
+  // Held by the frame, and destroyed after the ticket: a frame destroyed
+  // while suspended (the server's io_context going away at shutdown after
+  // the config that owned the state) must not leave the ticket a freed
+  // gate to give its slot back to.
+  const std::shared_ptr<internal::QueryState> keep = provider.queries;
+  internal::QueryState& state = *keep;
   if (auto cached = state.cache.find(text)) co_return std::move(*cached);
   auto admitted = state.gate.enter(internal::QueryClock::now());
   if (!admitted) co_return admitted.error();
@@ -211,8 +216,16 @@ std::string embeddings_request(const EmbeddingProviderConfig& provider,
 }
 
 std::string cut_text(std::string text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  std::size_t end = max_bytes;
+  // The token budget: an ASCII byte counts one unit, any other byte three
+  // (kProviderTextBytes is the all-ASCII size).
+  std::size_t units = 0;
+  std::size_t fits = 0;
+  for (; fits < text.size(); ++fits) {
+    units += static_cast<unsigned char>(text[fits]) < 0x80 ? 1 : 3;
+    if (units > max_bytes) break;
+  }
+  if (fits == text.size()) return text;
+  std::size_t end = fits;
   // Back up over continuation bytes (10xxxxxx) to the start of the
   // character that would be split.
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;

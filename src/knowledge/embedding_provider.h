@@ -42,11 +42,15 @@ struct EmbeddingProviderConfig : llm::ProviderConfig {
 
 // Texts per provider request (embed_texts splits longer lists).
 inline constexpr std::size_t kProviderBatch = 64;
-// Each text sent to the provider is cut to this many bytes (on a UTF-8
-// character boundary): OpenAI's embedding models take at most 8,191 tokens,
-// and 24,000 bytes stay under that for English and most other text (about
-// 3 bytes per token and more; the built-in embedder has no limit).
-inline constexpr std::size_t kProviderTextBytes = 24'000;
+// Each text sent to the provider is cut (on a UTF-8 character boundary) to
+// an estimate of 7,500 tokens: OpenAI's embedding models take at most
+// 8,191. An ASCII byte counts a third of a token (English runs 4 bytes a
+// token), any other byte a whole one (a tokenizer never makes more tokens
+// than bytes; Chinese, Japanese or Thai text can come close): so at most
+// 22,500 bytes of ASCII, 7,500 bytes of other scripts. A text the provider
+// still refuses is skipped alone (reindex.h). The built-in embedder has no
+// limit.
+inline constexpr std::size_t kProviderTextBytes = 22'500;
 // The texts of one request together stay under this (a request of 64 long
 // texts would be 1.5 MB, past what many servers accept in one body).
 inline constexpr std::size_t kProviderBatchBytes = 512 * 1024;
@@ -121,7 +125,9 @@ std::string embeddings_request(const EmbeddingProviderConfig& provider,
 [[nodiscard]] Result<std::vector<Embedding>> read_embeddings(
     const boost::json::value& answer, std::size_t count);
 
-// `text` cut to at most `max_bytes` without splitting a UTF-8 character.
+// `text` cut to at most `max_bytes` units (an ASCII byte one, any other
+// byte three: kProviderTextBytes' token estimate) without splitting a
+// UTF-8 character.
 std::string cut_text(std::string text, std::size_t max_bytes);
 
 // `texts` as the provider's requests: [begin, end) index ranges of at most

@@ -1,6 +1,7 @@
 #include "knowledge/reindex.h"
 
 #include <fmt/core.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <span>
@@ -127,10 +128,12 @@ Result<long> store_in_transaction(db::Connection& conn, const std::string& embed
   return done;
 }
 
-// One page: the ids read, in order, and how many of them were stored.
+// One page: the ids read, in order, how many of them were stored, and how
+// many the provider refused alone (left as they were).
 struct Page {
   std::vector<std::string> ids;
   std::size_t stored = 0;
+  std::size_t refused = 0;
 };
 
 // Reads one page of `page_sql` (`params`: $1 the last id of the previous
@@ -153,8 +156,34 @@ Result<Page> embed_page(db::Connection& conn, const char* page_sql,
   }
   if (ids.empty()) return out;
   auto embeddings = embed_literals(texts, provider);
+  std::vector<std::string> store_ids = ids;
+  if (!embeddings && embeddings.error().code == Code::kDependencyFailed && ids.size() > 1) {
+    // One article the provider refuses (say, text it counts as too long)
+    // must not hold back the page: ask for each alone, store those it
+    // embeds, and leave the refused ones as they are. If it refuses the
+    // first three, the fault is its settings (a key, a model), not the
+    // articles: no request per article for that.
+    std::vector<std::string> kept_ids, kept_literals, kept_versions;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto one = embed_literals({texts[i]}, provider);
+      if (!one && kept_ids.empty() && out.refused >= 2) return embeddings.error();
+      if (!one) {
+        spdlog::warn("knowledge embeddings: article {} left as it is: {}", ids[i],
+                     one.error().to_string());
+        ++out.refused;
+        continue;
+      }
+      kept_ids.push_back(ids[i]);
+      kept_literals.push_back(std::move(one->front()));
+      kept_versions.push_back(versions[i]);
+    }
+    if (kept_ids.empty()) return embeddings.error();
+    store_ids = std::move(kept_ids);
+    embeddings = std::move(kept_literals);
+    versions = std::move(kept_versions);
+  }
   if (!embeddings) return embeddings.error();
-  auto stored = store_in_transaction(conn, embedder_name(provider), bulk, text_array(ids),
+  auto stored = store_in_transaction(conn, embedder_name(provider), bulk, text_array(store_ids),
                                      text_array(*embeddings), text_array(versions));
   if (!stored) return stored.error();
   out.stored = static_cast<std::size_t>(*stored);
@@ -209,6 +238,7 @@ Result<void> embed_every_page(db::Connection& conn, const ReindexProgress& progr
     if (!page->ids.empty()) {
       counts.read += page->ids.size();
       counts.stored += page->stored;
+      counts.refused += page->refused;
       after = page->ids.back();
       if (progress) progress(counts.read, std::max(counts.total, counts.read));
     }

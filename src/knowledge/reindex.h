@@ -18,12 +18,15 @@ namespace cscx::knowledge {
 // Called after each batch with the rows done and the total.
 using ReindexProgress = std::function<void(std::size_t done, std::size_t total)>;
 
-// What a reindex did: articles at its start, read, and stored (an article
-// written between its read and its store keeps what that write left).
+// What a reindex did: articles at its start, read, stored (an article
+// written between its read and its store keeps what that write left), and
+// refused: articles the provider would not embed on their own (a permanent
+// failure for that text alone, logged with its id), left as they were.
 struct ReindexCounts {
   std::size_t total = 0;
   std::size_t read = 0;
   std::size_t stored = 0;
+  std::size_t refused = 0;
 };
 
 // Over `conn` (the owner of the schema, as `cscx migrate` connects, or a

@@ -162,8 +162,11 @@ TEST(EmbeddingProvider, CutsEachTextAtAUtf8Boundary) {
   ASSERT_TRUE(embed(&config, {long_text, "short"}));
   const auto inputs = server.inputs();
   ASSERT_EQ(inputs.size(), 2u);
-  EXPECT_EQ(inputs[0].size(), kProviderTextBytes - 1);
-  EXPECT_EQ(inputs[0], long_text.substr(0, kProviderTextBytes - 1));
+  // Non-ASCII bytes count three units each: "a" and 3,749 "é" (6 units
+  // each) fill 22,495 of the 22,500.
+  const std::size_t kept = 1 + 2 * ((kProviderTextBytes - 1) / 6);
+  EXPECT_EQ(inputs[0].size(), kept);
+  EXPECT_EQ(inputs[0], long_text.substr(0, kept));
   EXPECT_EQ(inputs[1], "short");
 }
 
@@ -204,9 +207,16 @@ TEST(EmbeddingProviderRequests, CutTextKeepsWholeCharacters) {
   EXPECT_EQ(internal::cut_text("abc", 5), "abc");
   EXPECT_EQ(internal::cut_text("abcdef", 3), "abc");
   // "€" is three bytes (E2 82 AC): a cut inside it drops it whole.
+  // Its bytes count three units each (2 + 9 = 11 for the whole text).
   EXPECT_EQ(internal::cut_text("ab\xE2\x82\xAC", 3), "ab");
-  EXPECT_EQ(internal::cut_text("ab\xE2\x82\xAC", 4), "ab");
-  EXPECT_EQ(internal::cut_text("ab\xE2\x82\xAC", 5), "ab\xE2\x82\xAC");
+  EXPECT_EQ(internal::cut_text("ab\xE2\x82\xAC", 10), "ab");
+  EXPECT_EQ(internal::cut_text("ab\xE2\x82\xAC", 11), "ab\xE2\x82\xAC");
+  // 7,500 bytes of three-byte characters fill the budget; ASCII 22,500.
+  std::string cjk;
+  while (cjk.size() < 9000) cjk += "\xE6\x97\xA5";  // "日"
+  EXPECT_EQ(internal::cut_text(cjk, kProviderTextBytes).size(), 7500u);
+  EXPECT_EQ(internal::cut_text(std::string(30000, 'x'), kProviderTextBytes).size(),
+            kProviderTextBytes);
 }
 
 TEST(EmbeddingProvider, TheAnswerLimitGrowsWithTheTextsAsked) {

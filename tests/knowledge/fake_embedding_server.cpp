@@ -67,7 +67,16 @@ FakeReply FakeEmbeddingServer::answer(const std::string& request_body) {
   }
   const std::string mode = this->mode();
   FakeReply reply;
-  if (mode == "hang") {
+  auto has_word = [&texts](const std::string& word) {
+    for (const std::string& t : texts) {
+      if (t.find(word) != std::string::npos) return true;
+    }
+    return false;
+  };
+  if (mode.rfind("refuse:", 0) == 0 && has_word(mode.substr(7))) {
+    reply.status = 400;
+    reply.body = R"({"error": {"message": "This model's maximum context length is 8192"}})";
+  } else if (mode == "hang") {
     reply.hang = true;
   } else if (mode == "error") {
     reply.status = 500;

@@ -12,6 +12,7 @@
 //   too-few      200, one vector fewer than inputs
 //   status:NNN   status NNN with an error body (which echoes kEchoedSecret)
 //   padded:N     200 as good, with N spaces before the closing brace
+//   refuse:W     400 for a request with a text containing W, else as good
 // The HTTP side is tests/support/fake_http_server.h's.
 #pragma once
 

@@ -182,6 +182,31 @@ TEST(KbReindex, AFailureOnALaterPageKeepsThePagesBeforeItAndSaysSo) {
   EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
 }
 
+// An article the provider refuses on its own (as OpenAI refuses a text
+// over its token limit) is left as it was; the rest of its page and the
+// pages after it are embedded.
+TEST(KbReindex, AnArticleTheProviderRefusesIsLeftAndTheRestEmbedded) {
+  TestDatabase db;
+  db::Connection admin = db.connect();
+  insert_articles(admin, 120);
+  ASSERT_TRUE(admin.exec("poison",
+                         "UPDATE knowledge_base SET content = 'poison' WHERE title = 'Article 7'"));
+  FakeEmbeddingServer provider;
+  provider.set_mode("refuse:poison");
+  const CommandResult r = run_cscx({"kb", "reindex"}, provider_env(db, provider));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("reindexed 119 articles"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 articles the provider refused"), std::string::npos) << r.out;
+  EXPECT_EQ(query_value(admin, "SELECT string_agg(title, ',') FROM knowledge_base"
+                               " WHERE embedding IS NULL"),
+            "Article 7");
+  // A provider that refuses everything is a setting to fix: an error.
+  provider.set_mode("status:401");
+  const CommandResult all = run_cscx({"kb", "reindex"}, provider_env(db, provider));
+  EXPECT_NE(all.exit_code, 0) << all.out;
+  EXPECT_NE(all.err.find("401"), std::string::npos) << all.err;
+}
+
 // Only the owner may move the generation that makes servers reload; any
 // other role is refused before the first page is embedded.
 TEST(KbReindex, ARoleThatMayNotMoveTheGenerationChangesNothing) {
