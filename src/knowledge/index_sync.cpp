@@ -417,12 +417,17 @@ Result<void> IndexSync::refresh(db::Connection& conn,
 // unknown model, answers of the wrong width) would fail the same way for
 // every notice, sending texts to the provider and a line to the log per
 // article written: notices wait kRefusedPause after it (a full run, at
-// connect or after a reindex, still tries).
+// connect or after a reindex, still tries), and the first notice after the
+// pause runs a full one, for the articles noticed during it.
 void IndexSync::embed_missing_now(db::Connection& conn,
                                   const std::vector<std::string>* only) {
   constexpr auto kRefusedPause = std::chrono::minutes(5);
   const auto now = std::chrono::steady_clock::now();
-  if (only != nullptr && now < refused_until_) return;
+  if (refused_until_ != std::chrono::steady_clock::time_point{}) {
+    if (only != nullptr && now < refused_until_) return;
+    refused_until_ = {};
+    only = nullptr;
+  }
   auto embedded = embed_missing(
       conn, state_.embedding_provider(), [this] { return stopping_.load(); }, only);
   if (embedded || stopping_) return;

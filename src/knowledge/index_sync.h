@@ -194,7 +194,8 @@ class IndexSync {
   // notice. Only the sync thread touches it.
   std::int64_t pgvector_generation_ = 0;
   // Until when notices do not call embed_missing after the provider refused
-  // (embed_missing_now). Only the sync thread touches it.
+  // (embed_missing_now); the epoch when it has not. Only the sync thread
+  // touches it.
   std::chrono::steady_clock::time_point refused_until_{};
   std::thread thread_;
 };

@@ -46,7 +46,8 @@ using LlmConfig = ProviderConfig;
 //  - kInternal: an exception inside Beast or OpenSSL (a bug).
 // Runs on the calling coroutine's executor with asynchronous Beast
 // operations: it never blocks the thread. `config` must outlive the
-// returned awaitable. Thread-safe: shares no state between calls.
+// returned awaitable. Thread-safe: calls share only the TLS client
+// context (provider_http.cpp), which OpenSSL allows across threads.
 boost::asio::awaitable<Result<boost::json::object>> ask_json(const LlmConfig& config,
                                                              std::string system,
                                                              std::string user);
