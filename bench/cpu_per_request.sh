@@ -46,9 +46,12 @@ bench_home cscx-cpu-bench
 hz=$(getconf CLK_TCK)
 # utime+stime of one process, all its threads, in clock ticks.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-# utime+stime of the cluster: the postmaster's children (backends, walwriter...).
+# utime+stime of the cluster: the postmaster's children (backends, walwriter...),
+# and those that exited and were reaped (the postmaster's cutime+cstime), so
+# pgbench's backends, gone when it ends, still count.
 pg_ticks() {
-  local total=0 pid
+  local total pid
+  total=$(awk '{ print $16 + $17 }' "/proc/$postmaster/stat")
   for pid in $(pgrep -P "$postmaster"); do
     [[ -r /proc/$pid/stat ]] && total=$((total + $(ticks "$pid" 2>/dev/null || echo 0)))
   done
@@ -74,7 +77,7 @@ postmaster=$(head -1 "$(find "$home" -name postmaster.pid | head -1)")
 
 bench_serve
 csm_uuid=$("$bindir/psql" -X -At -d "$admin_url" -c "SELECT md5('csm:$csm')::uuid")
-{ read -r token; read -r _claims; } < <(python3 "$bench/http_jwt.py" "$secret" "$csm_uuid")
+{ read -r token; read -r claims; } < <(python3 "$bench/http_jwt.py" "$secret" "$csm_uuid")
 anon=$("$cscx" keys --home "$home" | sed -n 's/^anon_key=//p')
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/customers" -H "apikey: $anon" -H "Authorization: Bearer $token")
 [[ $code == 200 ]] || { echo "cpu_per_request.sh: GET /api/customers -> $code" >&2; exit 1; }
@@ -126,5 +129,26 @@ measure() {
 }
 [[ ${ONLY:-} == customers ]] || measure health /health
 measure customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $token"
+
+# The same transaction from pgbench, prepared and pipelined (the issue-4
+# target's denominator): PostgreSQL's CPU per transaction when no HTTP
+# server stands in between, and pgbench's own.
+if [[ -x $bindir/pgbench ]]; then
+  bench_customers_tx "$claims"
+  api_url=${admin_url/user=postgres/user=authenticator}
+  p0=$(pg_ticks)
+  python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT, check=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("pgbench_cpu_seconds", r.ru_utime + r.ru_stime)' "$home/pgbench.log" \
+    "$bindir/pgbench" -n -c "$clients" -j 1 -T "$duration" -M prepared -f "$home/tx_pipeline.pgbench" "$api_url" \
+    >"$home/pgbench_cpu.txt"
+  sleep 0.5  # the postmaster reaps the backends
+  p1=$(pg_ticks)
+  n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$home/pgbench.log")
+  echo "-- pgbench, same transaction, -M prepared, pipelined: $n transactions in ${duration} s ($(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$home/pgbench.log") tps)"
+  awk -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v c="$(awk '{ print $2 }' "$home/pgbench_cpu.txt")" 'BEGIN {
+    printf "   cpu per transaction: postgres %.1f us, pgbench %.1f us\n", 1e6 * p / hz / n, 1e6 * c / n }'
+fi
 echo
 echo "access log: $(wc -l <"$home/serve.err") lines; load avg $(cut -d' ' -f1-3 /proc/loadavg) (at end)"

@@ -145,22 +145,7 @@ run_wrk customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $t
 echo
 
 # --- pgbench: the endpoint's transaction ----------------------------------------
-# The list statement, taken from the handler so the two cannot drift apart.
-list_sql=$(python3 - "$repo/src/customers/customer_list.cpp" <<'EOF'
-import re, sys
-src = open(sys.argv[1]).read()
-m = re.search(r'kListCustomers\s*=\s*((?:\s*"(?:[^"\\]|\\.)*")+)\s*;', src)
-if not m:
-    sys.exit("http.sh: kListCustomers not found in customer_list.cpp")
-print("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))))
-EOF
-)
-# What cscx's pool sends (src/db/pool.cpp): BEGIN; one SELECT of every
-# set_config with the request's values; the handler's statement; COMMIT.
-# user_agent is empty (wrk sends none); request.id a 32-hex id.
-ident_sql="SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', '$claims', true), set_config('request.method', 'GET', true), set_config('request.path', '/api/customers', true), set_config('request.ip', '127.0.0.1', true), set_config('request.user_agent', '', true), set_config('request.id', '0f4c3b2a1d5e6f708192a3b4c5d6e7f8', true)"
-printf 'BEGIN;\n%s;\n%s;\nCOMMIT;\n' "$ident_sql" "$list_sql" >"$home/tx.pgbench"
-printf '\\startpipeline\nBEGIN;\n%s;\n%s;\nCOMMIT;\n\\endpipeline\n' "$ident_sql" "$list_sql" >"$home/tx_pipeline.pgbench"
+bench_customers_tx "$claims"
 api_url=${admin_url/user=postgres/user=authenticator}
 [[ $api_url == *user=authenticator* ]] || { echo "http.sh: cannot make the authenticator URL from $admin_url" >&2; exit 1; }
 # Same answer as the endpoint, as authenticator.

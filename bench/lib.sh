@@ -59,6 +59,31 @@ bench_serve() {
   base=http://127.0.0.1:$port
 }
 
+# The /api/customers transaction as pgbench scripts, exactly what cscx's
+# pool sends (src/db/pool.cpp): one SELECT of every set_config with the
+# request's values, then the handler's statement, taken from the handler so
+# the two cannot drift apart; no BEGIN or COMMIT (the pipeline's Sync ends
+# the implicit transaction; in the unpipelined script each statement is its
+# own, which only the pipelined one is compared with). user_agent is empty
+# (wrk sends none); request.id a 32-hex id. Writes $home/tx.pgbench and
+# $home/tx_pipeline.pgbench; sets list_sql and ident_sql.
+# Usage: bench_customers_tx CLAIMS_JSON
+bench_customers_tx() {
+  local claims=$1
+  list_sql=$(python3 - "$repo/src/customers/customer_list.cpp" <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+m = re.search(r'kListCustomers\s*=\s*((?:\s*"(?:[^"\\]|\\.)*")+)\s*;', src)
+if not m:
+    sys.exit("kListCustomers not found in customer_list.cpp")
+print("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))))
+PY
+)
+  ident_sql="SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', '$claims', true), set_config('request.method', 'GET', true), set_config('request.path', '/api/customers', true), set_config('request.ip', '127.0.0.1', true), set_config('request.user_agent', '', true), set_config('request.id', '0f4c3b2a1d5e6f708192a3b4c5d6e7f8', true)"
+  printf 'BEGIN;\n%s;\n%s;\nCOMMIT;\n' "$ident_sql" "$list_sql" >"$home/tx.pgbench"
+  printf '\\startpipeline\n%s;\n%s;\n\\endpipeline\n' "$ident_sql" "$list_sql" >"$home/tx_pipeline.pgbench"
+}
+
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }

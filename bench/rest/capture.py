@@ -5,8 +5,9 @@
 Usage: capture.py LOG OFFSET OUT_JSON
 Reads LOG from byte OFFSET, and writes OUT_JSON:
   {"statements": [{"sql": ..., "params": [...]}, ...]}
-in the order the server executed them (BEGIN, the identity set_config, the
-request's statement(s), COMMIT). Values of NULL parameters are null.
+in the order the server executed them (the identity set_config, then the
+request's statement(s); BEGIN and ROLLBACK around them for Prefer:
+tx=rollback). Values of NULL parameters are null.
 """
 import json
 import re

@@ -135,8 +135,8 @@ PY
 done
 psql_admin -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 
-# Scripts for pgbench: the captured statements (BEGIN, identity, the
-# request's statement, COMMIT) with every $n replaced by a pgbench variable,
+# Scripts for pgbench: the captured statements (identity, the request's
+# statement; no BEGIN or COMMIT: the pipeline's Sync ends the transaction) with every $n replaced by a pgbench variable,
 # one script per variant (pgbench variables cannot be computed strings, so
 # each variant's values are -D variables of its own script), pipelined.
 # Also compares the captured request statement with bench/rest/<r>.pgbench.
@@ -154,15 +154,15 @@ def to_vars(sql, prefix):
 
 def stmt_of(template, kind):
     """The SQL lines of a committed .pgbench template (comments and meta
-    commands dropped), joined: [begin, identity, statement, commit]."""
+    commands dropped), joined: [identity, statement]."""
     lines = [l for l in open(template).read().split("\n") if l and not l.startswith("--") and not l.startswith("\\")]
     return [l.rstrip(";") for l in lines]
 
 for r in reqs:
     cap = json.load(open(f"{home}/{r}.capture.json"))["statements"]
-    if len(cap) != 4:
-        sys.exit(f"run.sh: {r}: expected 4 statements in the log (BEGIN, identity, request, COMMIT), got {len(cap)}: " + json.dumps(cap)[:2000])
-    begin, ident, req, commit = cap
+    if len(cap) != 2:
+        sys.exit(f"run.sh: {r}: expected 2 statements in the log (identity, request), got {len(cap)}: " + json.dumps(cap)[:2000])
+    ident, req = cap
     if not ident["sql"].startswith("SELECT set_config('role'"):
         sys.exit(f"run.sh: {r}: unexpected framing: {ident['sql'][:200]}")
     ident_sql, _ = to_vars(ident["sql"], "i")
@@ -188,12 +188,12 @@ for r in reqs:
     for v in range(len(values)):
         body = re.sub(r":p(\d+)\b", lambda m: f":p{m.group(1)}_{v}", req_sql)
         with open(f"{home}/{r}.gen.{v}.pgbench", "w") as f:
-            f.write(f"\\startpipeline\n{begin['sql']};\n{ident_sql};\n{body};\n{commit['sql']};\n\\endpipeline\n")
-    json.dump({"begin": begin["sql"], "ident": ident["sql"], "ident_params": ident_vals, "sql": req["sql"], "params": values},
+            f.write(f"\\startpipeline\n{ident_sql};\n{body};\n\\endpipeline\n")
+    json.dump({"ident": ident["sql"], "ident_params": ident_vals, "sql": req["sql"], "params": values},
               open(f"{home}/{r}.gen.json", "w"), indent=1)
     # The committed reference copy.
     ref = stmt_of(f"{rb}/{r}.pgbench", "gen")
-    got = [begin["sql"], ident_sql, req_sql, commit["sql"]]
+    got = [ident_sql, req_sql]
     if ref != got:
         print(f"WARNING: {r}: the SQL cscx sends differs from bench/rest/{r}.pgbench (the run uses what cscx sends):")
         for a, b in zip(ref + [""] * 4, got):
@@ -237,7 +237,7 @@ home, r = sys.argv[1], sys.argv[2]
 g = json.load(open(f"{home}/{r}.gen.json"))
 lit = lambda v: "NULL" if v is None else "'" + v.replace("'", "''") + "'"
 sub = lambda sql, vals: re.sub(r"\$(\d+)\b", lambda m: lit(vals[int(m.group(1)) - 1]), sql)
-print(g["begin"] + ";")
+print("BEGIN;")  # psql's simple protocol: the block keeps the settings
 print(sub(g["ident"], g["ident_params"]) + " \\g /dev/null")
 print("SELECT b FROM (" + sub(g["sql"], g["params"][0]) + ") AS q(b, n);")
 print("COMMIT;")
@@ -270,7 +270,7 @@ g = json.load(open(f"{home}/{r}.gen.json"))
 lit = lambda v: "NULL" if v is None else "'" + v.replace("'", "''") + "'"
 sql, params = g["sql"], g["params"][0]
 defs = dict(l.rstrip("\n").split("\t", 1) for l in open(f"{home}/{r}.defines"))
-hand = [l for l in open(f"{rb}/hand_{r}.pgbench").read().split("\n") if l and not l.startswith("--") and not l.startswith("\\")][2].rstrip(";")
+hand = [l for l in open(f"{rb}/hand_{r}.pgbench").read().split("\n") if l and not l.startswith("--") and not l.startswith("\\")][1].rstrip(";")
 hand = re.sub(r":(h\d+)\b", lambda m: lit(defs[m.group(1) + "_0"]), hand)
 ex = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) "
 def frame(kind, setup, stmt, text):
@@ -298,7 +298,7 @@ home, rb, n, reqs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 raw = open(f"{home}/plans.raw").read()
 for r in reqs:
     g = json.load(open(f"{home}/{r}.gen.json"))
-    hand = [l for l in open(f"{rb}/hand_{r}.pgbench").read().split("\n") if l and not l.startswith("--") and not l.startswith("\\")][2]
+    hand = [l for l in open(f"{rb}/hand_{r}.pgbench").read().split("\n") if l and not l.startswith("--") and not l.startswith("\\")][1]
     print(f"# {r}\ngenerated ($ parameters; variant 0: {json.dumps(g['params'][0])}):\n  {g['sql']}\nhand-written (bench/rest/hand_{r}.pgbench):\n  {hand}\n")
 sections = re.split(r"^## (\S+) (\S+)$", raw, flags=re.M)
 summary = []

@@ -14,11 +14,14 @@ namespace {
 // The identity framing: one statement sets every transaction-local
 // setting. set_config('role', ..., true) is SET LOCAL ROLE with a bound
 // parameter; the login role can only switch into the three request roles.
-constexpr const char* kSetIdentity =
+constexpr std::string_view kSetIdentity =
     "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
     "set_config('request.method', $3, true), set_config('request.path', $4, true), "
     "set_config('request.ip', $5, true), set_config('request.user_agent', $6, true), "
     "set_config('request.id', $7, true)";
+// Appended for a read-only transaction: the rest of it may not write, as
+// after BEGIN READ ONLY (switching to read-only is allowed at any point).
+constexpr std::string_view kReadOnlyTail = ", set_config('transaction_read_only', 'on', true)";
 
 }  // namespace
 
@@ -112,40 +115,41 @@ asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_plain(
 asio::awaitable<Result<std::vector<QueryResult>>> Pool::run_in_transaction(
     const RequestIdentity& who, std::span<const Statement> statements,
     TransactionOptions options) {
-  // The framing is fixed; the handler's statements are sent where they are.
+  // Without BEGIN, everything up to the pipeline's Sync is one (implicit)
+  // transaction: committed at the Sync when every statement succeeded,
+  // rolled back when one failed. Only a transaction that must end in
+  // ROLLBACK needs an explicit block.
   static const Statement kBegin{"begin", "BEGIN", {}};
-  static const Statement kBeginReadOnly{"begin", "BEGIN READ ONLY", {}};
-  static const Statement kCommit{"commit", "COMMIT", {}};
   static const Statement kRollback{"rollback", "ROLLBACK", {}};
+  static const std::string kIdentity(kSetIdentity);
+  static const std::string kIdentityReadOnly = std::string(kSetIdentity).append(kReadOnlyTail);
   const Statement identity{"set_request_identity",
-                           kSetIdentity,
+                           options.read_only ? kIdentityReadOnly : kIdentity,
                            {who.role, who.claims_json, who.method, who.path, who.ip,
                             who.user_agent, who.request_id}};
   std::vector<const Statement*> all;
   all.reserve(statements.size() + 3);
-  all.push_back(options.read_only ? &kBeginReadOnly : &kBegin);
+  if (options.rollback) all.push_back(&kBegin);
   all.push_back(&identity);
   for (const Statement& s : statements) all.push_back(&s);
-  all.push_back(options.rollback ? &kRollback : &kCommit);
+  if (options.rollback) all.push_back(&kRollback);
+  const size_t framing_before = options.rollback ? 2 : 1;
 
   auto conn = co_await acquire();
   if (!conn) co_return conn.error();
   const std::span<const Statement* const> framed(all);
   auto results = co_await (*conn)->pipeline(framed);
-  if (!results) {
-    // The failed statement left the transaction open and aborted.
-    if (!(*conn)->broken()) {
-      const std::span<const Statement> rollback(&kRollback, 1);
-      (void)co_await (*conn)->pipeline(rollback);
-    }
-    release(std::move(*conn));
-    co_return results.error();
+  if (!results && options.rollback && !(*conn)->broken()) {
+    // The failed statement left the explicit block open and aborted.
+    const std::span<const Statement> rollback(&kRollback, 1);
+    (void)co_await (*conn)->pipeline(rollback);
   }
   release(std::move(*conn));
-  // Drop the framing results: BEGIN, identity, and COMMIT (or ROLLBACK).
+  if (!results) co_return results.error();
+  // Drop the framing results: [BEGIN,] identity[, ROLLBACK].
   std::vector<QueryResult> out;
   out.reserve(statements.size());
-  for (size_t i = 2; i + 1 < results->size(); ++i)
+  for (size_t i = framing_before; i < framing_before + statements.size(); ++i)
     out.push_back(std::move((*results)[i]));
   co_return out;
 }

@@ -48,7 +48,7 @@ struct RequestIdentity {
 };
 
 struct TransactionOptions {
-  bool read_only = false;  // BEGIN READ ONLY: a write fails with 25006
+  bool read_only = false;  // as BEGIN READ ONLY: a write fails with 25006
   bool rollback = false;   // end with ROLLBACK: run everything, keep nothing
 };
 
@@ -60,9 +60,11 @@ class Pool {
   Pool(boost::asio::any_io_executor executor, PoolOptions options);
 
   // Runs `statements` in one transaction as `who`, in one round trip:
-  //   BEGIN; SELECT set_config('role', ...), set_config('request.jwt.claims', ...),
+  //   SELECT set_config('role', ...), set_config('request.jwt.claims', ...),
   //   request.method/path/ip/user_agent/id (all transaction-local);
-  //   statements...; COMMIT
+  //   statements...; Sync
+  // (no BEGIN or COMMIT: the pipeline is one implicit transaction; an
+  // explicit BEGIN ... ROLLBACK block only with options.rollback).
   // Returns one result per statement (not counting the framing). On any
   // error the transaction is rolled back and the error returned.
   boost::asio::awaitable<Result<std::vector<QueryResult>>> run_in_transaction(

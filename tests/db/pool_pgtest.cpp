@@ -132,9 +132,59 @@ TEST_F(PoolTest, StatementsArePreparedOncePerConnection) {
   ASSERT_TRUE(run(pool.run_in_transaction(csm('a'), one("SELECT 1"))));
   auto second = run(pool.run_plain(count));
   ASSERT_TRUE(second);
-  // BEGIN, identity, SELECT 1, COMMIT and the count itself: prepared once.
-  EXPECT_EQ((*first)[0].value(0, 0), "5");
-  EXPECT_EQ((*second)[0].value(0, 0), "5");
+  // The identity statement, SELECT 1 and the count itself: prepared once.
+  // No BEGIN or COMMIT is sent: the pipeline's Sync ends the transaction.
+  EXPECT_EQ((*first)[0].value(0, 0), "3");
+  EXPECT_EQ((*second)[0].value(0, 0), "3");
+}
+
+TEST_F(PoolTest, AReadOnlyTransactionRefusesEveryWrite) {
+  Pool pool(io_.get_executor(), options(1));
+  const std::string customer = tenant_id('a', cscx::testing::kCustomer);
+  // The write comes after a read: read-only holds for the whole transaction.
+  std::vector<Statement> statements = {
+      Statement{"read_first", "SELECT count(*) FROM customers", {}},
+      Statement{"insert_stakeholder",
+                "INSERT INTO stakeholders (customer_id, name) VALUES ($1, 'read only')",
+                {customer}}};
+  auto r = run(pool.run_in_transaction(csm('a'), statements, kReadOnly));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().database.sqlstate, "25006") << r.error().to_string();
+  EXPECT_EQ(cscx::testing::query_value(
+                admin_, "SELECT count(*) FROM stakeholders WHERE name = 'read only'"),
+            "0");
+  // The next transaction on the same connection may write again.
+  auto write = run(pool.run_in_transaction(csm('a'), std::span(statements).subspan(1)));
+  ASSERT_TRUE(write) << write.error().to_string();
+  EXPECT_EQ(cscx::testing::query_value(
+                admin_, "SELECT count(*) FROM stakeholders WHERE name = 'read only'"),
+            "1");
+}
+
+TEST_F(PoolTest, ARollbackTransactionRunsEverythingAndKeepsNothing) {
+  Pool pool(io_.get_executor(), options(1));
+  std::vector<Statement> statements = {
+      Statement{"insert_stakeholder",
+                "INSERT INTO stakeholders (customer_id, name) VALUES ($1, 'kept nothing') "
+                "RETURNING name",
+                {tenant_id('a', cscx::testing::kCustomer)}}};
+  auto r = run(pool.run_in_transaction(csm('a'), statements, {.rollback = true}));
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].value(0, 0), "kept nothing");
+  EXPECT_EQ(cscx::testing::query_value(
+                admin_, "SELECT count(*) FROM stakeholders WHERE name = 'kept nothing'"),
+            "0");
+  // A failure inside the explicit block is rolled back too, and the
+  // connection is left outside any transaction.
+  statements.push_back(Statement{"bad_cast", "SELECT 'x'::int", {}});
+  auto failed = run(pool.run_in_transaction(csm('a'), statements, {.rollback = true}));
+  ASSERT_FALSE(failed);
+  // (An aborted block still open would refuse this query; an open one would
+  // still run as the request's role.)
+  auto after = run(pool.run_plain(one("SELECT current_user")));
+  ASSERT_TRUE(after) << after.error().to_string();
+  EXPECT_EQ((*after)[0].value(0, 0), "authenticator");
 }
 
 TEST_F(PoolTest, AStatementThatFailsToPrepareLeavesTheConnectionUsable) {
