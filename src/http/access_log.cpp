@@ -4,9 +4,11 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <cstdlib>
+#include <array>
+#include <charconv>
+#include <cstdint>
 #include <ctime>
-#include <iterator>
+#include <limits>
 
 #include "http/access_log_internal.h"
 #include "http/log_sink_internal.h"
@@ -14,17 +16,48 @@
 namespace cscx::http::internal {
 namespace {
 
+// Appends "YYYY-MM-DDTHH:MM:SS.mmmZ", now in UTC. Every request writes one:
+// the part up to the second is formatted once a second per thread, the
+// milliseconds each time.
+void append_utc_now(std::string& out) {
+  constexpr size_t kPrefix = 20;  // "YYYY-MM-DDTHH:MM:SS."
+  thread_local std::int64_t cached_second = std::numeric_limits<std::int64_t>::min();
+  thread_local std::array<char, kPrefix> prefix{};
+  const std::int64_t millis_since_epoch =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  std::int64_t second = millis_since_epoch / 1000;
+  int millis = static_cast<int>(millis_since_epoch % 1000);
+  if (millis < 0) {  // before 1970: round down, keep the milliseconds positive
+    --second;
+    millis += 1000;
+  }
+  if (second != cached_second) {
+    const auto seconds = static_cast<std::time_t>(second);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    fmt::format_to_n(prefix.data(), prefix.size(), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec);
+    cached_second = second;
+  }
+  out.append(prefix.data(), prefix.size());
+  out.push_back(static_cast<char>('0' + millis / 100));
+  out.push_back(static_cast<char>('0' + millis / 10 % 10));
+  out.push_back(static_cast<char>('0' + millis % 10));
+  out.push_back('Z');
+}
+
 std::string utc_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch())
-          .count() %
-      1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  std::string out;
+  append_utc_now(out);
+  return out;
+}
+
+void append_number(std::string& out, std::uint64_t value) {
+  std::array<char, 24> digits{};
+  out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr);
 }
 
 // A JSON string literal, escaped as Boost.JSON's serializer escapes it:
@@ -77,20 +110,29 @@ std::shared_ptr<spdlog::logger> make_stderr_logger() {
 void append_access_line(std::string& out, const AccessRecord& record) {
   // Built by hand rather than through a boost::json::object: this runs for
   // every request, and the object cost a dozen allocations per line.
-  out += "{\"time\":";
-  append_json_string(out, utc_now());
+  out += "{\"time\":\"";
+  append_utc_now(out);
+  out.push_back('"');
   out += record.status >= 500 ? ",\"level\":\"error\"" : ",\"level\":\"info\"";
   out += ",\"event\":\"request\"";
   append_field(out, "method", record.method);
   append_field(out, "path", record.path);
-  fmt::format_to(std::back_inserter(out), ",\"query_length\":{}", record.query_length);
+  out += ",\"query_length\":";
+  append_number(out, record.query_length);
   append_field(out, "route", record.route);
   // Microsecond resolution, as a number of milliseconds.
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(record.duration).count();
-  fmt::format_to(std::back_inserter(out), ",\"status\":{},\"duration_ms\":{}{}.{:03}",
-                 record.status, micros < 0 ? "-" : "", std::abs(micros) / 1000,
-                 std::abs(micros) % 1000);
+  out += ",\"status\":";
+  append_number(out, record.status);
+  out += micros < 0 ? ",\"duration_ms\":-" : ",\"duration_ms\":";
+  const auto magnitude = static_cast<std::uint64_t>(micros < 0 ? -micros : micros);
+  append_number(out, magnitude / 1000);
+  const auto fraction = static_cast<int>(magnitude % 1000);
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + fraction / 100));
+  out.push_back(static_cast<char>('0' + fraction / 10 % 10));
+  out.push_back(static_cast<char>('0' + fraction % 10));
   append_field(out, "user_id", record.user_id);
   append_field(out, "request_id", record.request_id);
   append_field(out, "remote", record.remote);

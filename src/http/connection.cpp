@@ -8,8 +8,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-#include <cctype>
 
 #include "http/access_log_internal.h"
 #include "http/connection_internal.h"
@@ -43,28 +41,6 @@ constexpr size_t kIdleKeep = 2048;
 constexpr auto kLingerTime = std::chrono::seconds(1);
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-bool has_line_break(std::string_view text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
-// A field name is an RFC 9110 token.
-bool is_token(std::string_view name) {
-  if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-               std::string_view::npos;
-  });
-}
-
-// Headers the server owns: framing and the request id. A handler's copy of
-// them would corrupt the stream or contradict ours.
-bool is_reserved_header(std::string_view name) {
-  return beast::iequals(name, "content-length") ||
-         beast::iequals(name, "transfer-encoding") ||
-         beast::iequals(name, "connection") || beast::iequals(name, "x-request-id");
-}
 
 bool is_silent_close(const error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
@@ -237,32 +213,18 @@ asio::awaitable<bool> Connection::write(const Request& request, Response respons
         error_response(make_error(Code::kInternal, "internal error"), request.request_id);
   }
   const unsigned status = response.status;
-  bhttp::response<bhttp::string_body> res;
-  res.version(version);
-  res.result(status);
-  for (auto& [name, value] : response.headers) {
-    if (!is_token(name) || has_line_break(value)) {
-      log_error +=
-          (log_error.empty() ? "" : "; ") + std::string("dropped invalid header");
-      continue;
-    }
-    if (!is_reserved_header(name)) res.insert(name, value);
-  }
-  res.set("X-Request-Id", request.request_id);
-  const bool body_allowed = status >= 200 && status != 204 && status != 304;
-  if (body_allowed) {
-    if (!response.content_type.empty() && !has_line_break(response.content_type)) {
-      res.set(bhttp::field::content_type, response.content_type);
-    }
-    // For HEAD, the length of the body a GET would get, and no body.
-    res.content_length(response.body.size());
-    if (request.method != "HEAD") res.body() = std::move(response.body);
-  }
-  res.keep_alive(keep_alive);
+  head_.clear();
+  const ResponseHead head = append_response_head(head_, version, response, request.request_id,
+                                                 request.method == "HEAD", keep_alive);
+  if (!head.dropped.empty()) log_error += (log_error.empty() ? "" : "; ") + head.dropped;
+  const std::array<asio::const_buffer, 2> wire = {
+      asio::buffer(head_), head.send_body ? asio::buffer(response.body) : asio::const_buffer()};
 
   arm_deadline(context_.options.request_timeout);
-  auto [ec, bytes] = co_await bhttp::async_write(socket_, res, kAwait);
+  auto [ec, bytes] = co_await asio::async_write(socket_, wire, kAwait);
   disarm_deadline();
+  // One buffer per connection, reused; a large header block is not kept.
+  if (head_.capacity() > kIdleKeep) std::string().swap(head_);
 
   const std::string_view route = log.route.empty() ? kUnroutedRoute : log.route;
   const auto duration = std::chrono::steady_clock::now() - started;

@@ -82,6 +82,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer deadline_;
   const ServerContext& context_;
   const std::string remote_address_;
+  std::string head_;  // the response's status line and headers, reused
   std::chrono::steady_clock::time_point deadline_at_ =
       std::chrono::steady_clock::time_point::max();  // max: disarmed
   std::optional<std::chrono::steady_clock::time_point> waiting_until_;  // pending wait

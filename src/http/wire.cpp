@@ -1,12 +1,46 @@
 #include "http/wire_internal.h"
 
 #include <algorithm>
+#include <array>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 
 namespace cscx::http::internal {
+namespace {
+
+bool has_line_break(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// A field name is an RFC 9110 token.
+bool is_token(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+               std::string_view::npos;
+  });
+}
+
+// Headers the server owns: framing and the request id. A handler's copy of
+// them would corrupt the stream or contradict ours.
+bool is_reserved_header(std::string_view name) {
+  namespace beast = boost::beast;
+  return beast::iequals(name, "content-length") ||
+         beast::iequals(name, "transfer-encoding") ||
+         beast::iequals(name, "connection") || beast::iequals(name, "x-request-id");
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+}  // namespace
 
 void apply_limits(RequestParser& parser, const ServerOptions& options) {
   parser.header_limit(static_cast<std::uint32_t>(
@@ -35,6 +69,51 @@ Request make_request(BeastRequest& message, std::string remote, bool& target_ok)
     if (url->has_query()) request.query = std::string(url->encoded_query());
   }
   return request;
+}
+
+ResponseHead append_response_head(std::string& out, unsigned version, const Response& response,
+                                  std::string_view request_id, bool head_request,
+                                  bool keep_alive) {
+  namespace bhttp = boost::beast::http;
+  ResponseHead head;
+  const unsigned status = response.status;
+  const bool body_allowed = status >= 200 && status != 204 && status != 304;
+  const bool own_type = body_allowed && !response.content_type.empty() &&
+                        !has_line_break(response.content_type);
+
+  std::array<char, 24> digits{};
+  out.append("HTTP/");
+  out.push_back(static_cast<char>('0' + version / 10));
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + version % 10));
+  out.push_back(' ');
+  out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), status).ptr);
+  out.push_back(' ');
+  const auto reason = bhttp::obsolete_reason(bhttp::int_to_status(status));
+  out.append(reason.data(), reason.size()).append("\r\n");
+
+  for (const auto& [name, value] : response.headers) {
+    if (!is_token(name) || has_line_break(value)) {
+      head.dropped = "dropped invalid header";
+      continue;
+    }
+    if (is_reserved_header(name)) continue;
+    if (own_type && boost::beast::iequals(name, "content-type")) continue;  // ours replaces it
+    append_field(out, name, value);
+  }
+  append_field(out, "X-Request-Id", request_id);
+  if (body_allowed) {
+    if (own_type) append_field(out, "Content-Type", response.content_type);
+    // For HEAD, the length of the body a GET would get, and no body.
+    const auto length =
+        std::to_chars(digits.data(), digits.data() + digits.size(), response.body.size()).ptr;
+    append_field(out, "Content-Length", std::string_view(digits.data(), length - digits.data()));
+    head.send_body = !head_request;
+  }
+  if (version >= 11 && !keep_alive) append_field(out, "Connection", "close");
+  if (version < 11 && keep_alive) append_field(out, "Connection", "keep-alive");
+  out.append("\r\n");
+  return head;
 }
 
 }  // namespace cscx::http::internal

@@ -8,9 +8,11 @@
 
 #include <boost/json/parse.hpp>
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -183,6 +185,26 @@ TEST(AccessLine, LeavesOutAnEmptyErrorAndWritesSmallDurations) {
   EXPECT_EQ(value.at("level").as_string(), "info");
   EXPECT_DOUBLE_EQ(value.at("duration_ms").to_number<double>(), 0.042);
   EXPECT_EQ(value.at("user_id").as_string(), "");
+}
+
+TEST(AccessLine, TimeIsNowInUtcToTheMillisecond) {
+  // The seconds are cached per thread: lines over more than a second must
+  // each carry their own time.
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) std::this_thread::sleep_for(600ms);
+    const std::string line = format_access_line(AccessRecord{
+        .method = "GET", .path = "/", .route = "/", .status = 200,
+        .duration = std::chrono::microseconds(-1500)});
+    auto value = boost::json::parse(line).as_object();
+    const std::string time(value.at("time").as_string());
+    ASSERT_TRUE(std::regex_match(time, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+        << time;
+    std::tm tm{};
+    ASSERT_NE(strptime(time.c_str(), "%Y-%m-%dT%H:%M:%S", &tm), nullptr) << time;
+    const std::time_t logged = timegm(&tm);
+    EXPECT_LE(std::abs(logged - std::time(nullptr)), 1) << time;
+    EXPECT_DOUBLE_EQ(value.at("duration_ms").to_number<double>(), -1.5);
+  }
 }
 
 }  // namespace
