@@ -23,8 +23,8 @@ Result<Caller> authenticate(const RouteContext& context, const http::Request& re
     context.metrics.count_auth_failure();
     return principal.error();
   }
-  log.user_id = principal->token.subject;
-  db::RequestIdentity who = auth::request_identity(*principal, request);
+  log.user_id = (*principal)->token.subject;
+  db::RequestIdentity who = auth::request_identity(**principal, request);
   return Caller{std::move(*principal), std::move(who)};
 }
 

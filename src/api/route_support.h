@@ -34,11 +34,11 @@ struct RouteContext {
 
 // The verified caller of a request, as the database will see it.
 struct Caller {
-  auth::Principal principal;
+  std::shared_ptr<const auth::Principal> principal;  // never null
   db::RequestIdentity who;
 
-  const std::string& role() const { return principal.token.role; }
-  const std::string& user_id() const { return principal.token.subject; }
+  const std::string& role() const { return principal->token.role; }
+  const std::string& user_id() const { return principal->token.subject; }
   bool is_service_role() const { return role() == "service_role"; }
 };
 

@@ -143,7 +143,7 @@ Response gotrue_error(const Error& error, bool api_version_2024) {
 void add_auth_routes(http::Router& router, AuthService& service,
                      const std::string& secret) {
   // Every endpoint needs a valid API key or token.
-  auto keyed = [&secret](const Request& request) -> Result<Principal> {
+  auto keyed = [&secret](const Request& request) -> Result<std::shared_ptr<const Principal>> {
     return authenticate(request, secret, unix_now());
   };
 

@@ -103,8 +103,9 @@ Result<std::shared_ptr<const Principal>> verify_cached(std::string_view token,
 
 }  // namespace
 
-Result<Principal> authenticate(const http::Request& request, std::string_view secret,
-                               std::int64_t now) {
+Result<std::shared_ptr<const Principal>> authenticate(const http::Request& request,
+                                                      std::string_view secret,
+                                                      std::int64_t now) {
   const std::string_view bearer = bearer_token(request);
   const auto apikey = request.header("apikey");
   if (bearer.empty() && (!apikey || apikey->empty())) {
@@ -117,14 +118,14 @@ Result<Principal> authenticate(const http::Request& request, std::string_view se
       return make_error_with_reason(Code::kUnauthenticated, refusal_reason(key.error()),
                                     "Invalid API key: " + key.error().message);
     }
-    if (bearer.empty()) return **key;
+    if (bearer.empty()) return std::move(*key);
   }
   auto token = verify_cached(bearer, secret, now);
   if (!token) {
     return make_error_with_reason(Code::kUnauthenticated, refusal_reason(token.error()),
                                   "invalid JWT: " + token.error().message);
   }
-  return **token;
+  return std::move(*token);
 }
 
 }  // namespace cscx::auth

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,10 @@ struct Principal {
 // kUnauthenticated with reason "no_authorization" when neither header is
 // there, kTokenExpired when a token is refused only for its age, "bad_jwt"
 // when a token is refused for anything else (the message says why).
-[[nodiscard]] Result<Principal> authenticate(const http::Request& request,
-                                             std::string_view secret, std::int64_t now);
+// The principal is shared with the cache of verified tokens: a request
+// holds it without copying the claims.
+[[nodiscard]] Result<std::shared_ptr<const Principal>> authenticate(
+    const http::Request& request, std::string_view secret, std::int64_t now);
 
 // The database identity of an authenticated request: the token's role and
 // claims, and the request facts the audit triggers read.

@@ -182,13 +182,13 @@ class RestHandler {
       metrics_.count_auth_failure();
       co_return rest_error_response(auth_error(principal.error()), true);
     }
-    log.user_id = principal->token.subject;
-    const bool anonymous = principal->token.role == "anon";
+    log.user_id = (*principal)->token.subject;
+    const bool anonymous = (*principal)->token.role == "anon";
     // Built member by member: GCC 12 crashes on a braced initializer of a
     // struct with a reference member inside a coroutine.
     Context ctx;
     ctx.request = &request;
-    ctx.who = auth::request_identity(*principal, request);
+    ctx.who = auth::request_identity(**principal, request);
     ctx.prefer = parse_prefer(request);
     auto response = co_await route(ctx, log);
     if (!response) co_return rest_error_response(response.error(), anonymous);

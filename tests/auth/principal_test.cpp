@@ -32,13 +32,13 @@ TEST(Authenticate, TheBearerTokenDecidesTheRoleAndGivesTheClaims) {
   for (int round = 0; round < 2; ++round) {  // the second answer comes from the cache
     auto p = authenticate(request_with(kAnon, user), kSecret, kNow);
     ASSERT_TRUE(p) << p.error().to_string();
-    EXPECT_EQ(p->token.role, "authenticated");
-    EXPECT_EQ(p->token.subject, kUser);
-    EXPECT_NE(p->claims_json.find(kUser), std::string::npos) << p->claims_json;
+    EXPECT_EQ((*p)->token.role, "authenticated");
+    EXPECT_EQ((*p)->token.subject, kUser);
+    EXPECT_NE((*p)->claims_json.find(kUser), std::string::npos) << (*p)->claims_json;
   }
   auto anon = authenticate(request_with(kAnon, ""), kSecret, kNow);
   ASSERT_TRUE(anon);
-  EXPECT_EQ(anon->token.role, "anon");
+  EXPECT_EQ((*anon)->token.role, "anon");
 }
 
 TEST(Authenticate, ARememberedTokenIsRefusedOnceItExpires) {
