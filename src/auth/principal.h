@@ -26,7 +26,8 @@ struct Principal {
 // there, kTokenExpired when a token is refused only for its age, "bad_jwt"
 // when a token is refused for anything else (the message says why).
 // The principal is shared with the cache of verified tokens: a request
-// holds it without copying the claims.
+// holds it without copying the parsed claims (request_identity() copies
+// their text into the identity the pool sends).
 [[nodiscard]] Result<std::shared_ptr<const Principal>> authenticate(
     const http::Request& request, std::string_view secret, std::int64_t now);
 

@@ -87,6 +87,10 @@ bool AsyncConnection::broken() const {
   return poisoned_ || PQstatus(conn_) != CONNECTION_OK;
 }
 
+bool AsyncConnection::in_transaction() const {
+  return PQtransactionStatus(conn_) != PQTRANS_IDLE;
+}
+
 asio::awaitable<Result<void>> AsyncConnection::flush() {
   for (;;) {
     const int r = PQflush(conn_);
@@ -194,6 +198,24 @@ asio::awaitable<Result<std::vector<QueryResult>>> AsyncConnection::pipeline(
   }
   auto sync = co_await next_result();
   if (!sync) co_return sync.error();
+  if (*sync != nullptr && PQresultStatus(*sync) == PGRES_FATAL_ERROR) {
+    // The implicit transaction commits at the Sync, and the commit itself
+    // can fail (a deferred constraint, a full NOTIFY queue): libpq yields
+    // that error, a null, then the Sync. Nothing was committed.
+    if (!first_error) {
+      static const std::string kCommit = "COMMIT";
+      first_error = internal::error_from_result("commit", kCommit, *sync, conn_);
+    }
+    PQclear(*sync);
+    auto end = co_await next_result();
+    if (!end) co_return end.error();
+    if (*end != nullptr) {
+      PQclear(*end);
+      co_return lost(conn_, "pipeline end");
+    }
+    sync = co_await next_result();
+    if (!sync) co_return sync.error();
+  }
   const bool synced = *sync != nullptr && PQresultStatus(*sync) == PGRES_PIPELINE_SYNC;
   PQclear(*sync);
   if (!synced || PQexitPipelineMode(conn_) != 1) co_return lost(conn_, "pipeline end");

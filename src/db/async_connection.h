@@ -1,6 +1,7 @@
 // One non-blocking libpq connection driven by an Asio executor: no thread
 // ever blocks on it. Statements go out in pipeline mode, so a request's
-// BEGIN, role, claims, query and COMMIT cost one network round trip.
+// role, claims and queries cost one network round trip, and the pipeline's
+// Sync commits them.
 //
 // Not thread-safe: one coroutine uses a connection at a time (the Pool
 // guarantees it).
@@ -59,6 +60,10 @@ class AsyncConnection {
 
   // True once the connection is unusable (lost, or left mid-protocol).
   bool broken() const;
+
+  // True while a transaction is open (or failed and not yet ended) on the
+  // server: a connection between requests must never be.
+  bool in_transaction() const;
 
  private:
   AsyncConnection(PGconn* conn, boost::asio::any_io_executor executor);

@@ -84,7 +84,9 @@ void Pool::release(std::unique_ptr<AsyncConnection> conn) {
   std::shared_ptr<Waiter> next;
   {
     std::lock_guard lock(mutex_);
-    const bool usable = conn && !conn->broken();
+    // A connection left inside a transaction (a framing mistake) would hand
+    // its role and settings to the next request: it is closed instead.
+    const bool usable = conn && !conn->broken() && !conn->in_transaction();
     if (!usable) --open_;  // a lost connection frees its slot
     if (!waiters_.empty()) {
       next = std::move(waiters_.front());

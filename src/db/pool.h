@@ -65,6 +65,12 @@ class Pool {
   //   statements...; Sync
   // (no BEGIN or COMMIT: the pipeline is one implicit transaction; an
   // explicit BEGIN ... ROLLBACK block only with options.rollback).
+  // So `statements` must not control the transaction: no COMMIT, ROLLBACK
+  // or CALL of a procedure that commits (the statements after it would run
+  // as the login role), and no SAVEPOINT, LOCK TABLE or DECLARE, which
+  // PostgreSQL refuses outside a transaction block (25P01). Inside
+  // functions all of that works as usual. A failure at the commit itself (a
+  // deferred constraint) is returned like any statement's.
   // Returns one result per statement (not counting the framing). On any
   // error the transaction is rolled back and the error returned.
   boost::asio::awaitable<Result<std::vector<QueryResult>>> run_in_transaction(

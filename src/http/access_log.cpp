@@ -126,7 +126,9 @@ void append_access_line(std::string& out, const AccessRecord& record) {
   out += ",\"status\":";
   append_number(out, record.status);
   out += micros < 0 ? ",\"duration_ms\":-" : ",\"duration_ms\":";
-  const auto magnitude = static_cast<std::uint64_t>(micros < 0 ? -micros : micros);
+  // Negated as unsigned: -micros overflows for the smallest int64.
+  const auto magnitude = micros < 0 ? 0 - static_cast<std::uint64_t>(micros)
+                                    : static_cast<std::uint64_t>(micros);
   append_number(out, magnitude / 1000);
   const auto fraction = static_cast<int>(magnitude % 1000);
   out.push_back('.');

@@ -13,8 +13,20 @@
 namespace cscx::http::internal {
 namespace {
 
-bool has_line_break(std::string_view text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+// A field value may hold visible characters, spaces and tabs (RFC 9110
+// 5.5); a line break would end the header early, other controls make
+// strict peers refuse the response.
+bool is_valid_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](unsigned char c) {
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+  });
+}
+
+// Without leading and trailing spaces and tabs, as Beast stores a value.
+std::string_view trimmed(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
 }
 
 // A field name is an RFC 9110 token.
@@ -37,7 +49,7 @@ bool is_reserved_header(std::string_view name) {
 }
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name).append(": ").append(value).append("\r\n");
+  out.append(name).append(": ").append(trimmed(value)).append("\r\n");
 }
 
 }  // namespace
@@ -78,8 +90,13 @@ ResponseHead append_response_head(std::string& out, unsigned version, const Resp
   ResponseHead head;
   const unsigned status = response.status;
   const bool body_allowed = status >= 200 && status != 204 && status != 304;
-  const bool own_type = body_allowed && !response.content_type.empty() &&
-                        !has_line_break(response.content_type);
+  const auto drop = [&head](std::string_view what) {
+    if (!head.dropped.empty()) head.dropped += "; ";
+    head.dropped += what;
+  };
+  const bool valid_type = is_valid_value(response.content_type);
+  const bool own_type = body_allowed && !response.content_type.empty() && valid_type;
+  if (body_allowed && !valid_type) drop("dropped invalid content type");
 
   std::array<char, 24> digits{};
   out.append("HTTP/");
@@ -93,8 +110,8 @@ ResponseHead append_response_head(std::string& out, unsigned version, const Resp
   out.append(reason.data(), reason.size()).append("\r\n");
 
   for (const auto& [name, value] : response.headers) {
-    if (!is_token(name) || has_line_break(value)) {
-      head.dropped = "dropped invalid header";
+    if (!is_token(name) || !is_valid_value(value)) {
+      drop("dropped invalid header");
       continue;
     }
     if (is_reserved_header(name)) continue;

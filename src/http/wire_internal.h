@@ -37,8 +37,9 @@ struct ResponseHead {
 // byte what Beast's serializer writes for the same message (tested against
 // it): the handler's headers in order, minus the framing ones the server
 // owns (Content-Length, Transfer-Encoding, Connection, X-Request-Id) and any
-// that could break the stream (a name that is not a token, a line break in a
-// value); then X-Request-Id, Content-Type and Content-Length when a body is
+// that could break the stream or be refused by a strict peer (a name that is
+// not a token, a control character other than tab in a value); values
+// without surrounding spaces and tabs; then X-Request-Id, Content-Type and Content-Length when a body is
 // allowed (for HEAD, the length a GET would get), and Connection as
 // `keep_alive` and the HTTP version need it. `response.status` must be 100-599.
 ResponseHead append_response_head(std::string& out, unsigned version, const Response& response,

@@ -94,6 +94,8 @@ TEST_F(PoolTest, SettingsDoNotLeakIntoTheNextTransaction) {
 
 TEST_F(PoolTest, AFailingStatementRollsBackTheWholeTransaction) {
   Pool pool(io_.get_executor(), options(1));
+  auto before = run(pool.run_plain(one("SELECT pg_backend_pid()::text")));
+  ASSERT_TRUE(before) << before.error().to_string();
   std::vector<Statement> statements = {
       Statement{"insert_stakeholder",
                 "INSERT INTO stakeholders (customer_id, name) VALUES ($1, 'rolled back')",
@@ -106,11 +108,39 @@ TEST_F(PoolTest, AFailingStatementRollsBackTheWholeTransaction) {
   EXPECT_EQ(cscx::testing::query_value(
                 admin_, "SELECT count(*) FROM stakeholders WHERE name = 'rolled back'"),
             "0");
-  // The connection is clean and reused.
+  // The connection is clean (outside any transaction, as the login role)
+  // and reused, not replaced.
+  auto after = run(pool.run_plain(one("SELECT pg_backend_pid()::text, current_user")));
+  ASSERT_TRUE(after) << after.error().to_string();
+  EXPECT_EQ((*after)[0].value(0, 0), (*before)[0].value(0, 0));
+  EXPECT_EQ((*after)[0].value(0, 1), "authenticator");
   auto again =
       run(pool.run_in_transaction(csm('a'), one("SELECT count(*) FROM customers")));
   ASSERT_TRUE(again) << again.error().to_string();
   EXPECT_EQ((*again)[0].value(0, 0), "1");
+}
+
+TEST_F(PoolTest, AFailureAtTheCommitIsTheRequestsErrorAndKeepsTheConnection) {
+  // Without an explicit COMMIT the transaction commits at the pipeline's
+  // Sync; a deferred constraint fails only there.
+  ASSERT_TRUE(admin_.exec("deferred_check",
+                          "CREATE TABLE deferred_check (id int CONSTRAINT deferred_unique "
+                          "UNIQUE DEFERRABLE INITIALLY DEFERRED); "
+                          "GRANT INSERT, SELECT ON deferred_check TO authenticated"));
+  Pool pool(io_.get_executor(), options(1));
+  auto before = run(pool.run_plain(one("SELECT pg_backend_pid()::text")));
+  ASSERT_TRUE(before) << before.error().to_string();
+  std::vector<Statement> statements = {
+      Statement{"insert_twice", "INSERT INTO deferred_check VALUES (1), (1)", {}}};
+  auto r = run(pool.run_in_transaction(csm('a'), statements));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Code::kConflict) << r.error().to_string();
+  EXPECT_EQ(r.error().database.sqlstate, "23505");
+  EXPECT_EQ(cscx::testing::query_value(admin_, "SELECT count(*) FROM deferred_check"), "0");
+  auto after = run(pool.run_plain(one("SELECT pg_backend_pid()::text, current_user")));
+  ASSERT_TRUE(after) << after.error().to_string();
+  EXPECT_EQ((*after)[0].value(0, 0), (*before)[0].value(0, 0));
+  EXPECT_EQ((*after)[0].value(0, 1), "authenticator");
 }
 
 TEST_F(PoolTest, ATokenRoleOutsideTheRequestRolesIsRefusedByTheDatabase) {

@@ -69,6 +69,9 @@ TEST(ResponseHead, MatchesBeastsSerializerByteForByte) {
   untyped.content_type.clear();
   untyped.headers = {{"Content-Type", "application/octet-stream"}};  // the handler's own stays
   responses.push_back(untyped);
+  Response padded = Response::json(200, "{}");
+  padded.headers = {{"Content-Range", "  0-0/1\t "}, {"X-Tab", "\ta\tb\t"}, {"X-Blank", "  "}};
+  responses.push_back(padded);
   Response framing = Response::json(200, "{}");
   framing.headers = {{"Content-Length", "999"}, {"Connection", "close"},
                      {"Transfer-Encoding", "chunked"}, {"X-Request-Id", "theirs"}};
@@ -100,14 +103,19 @@ TEST(ResponseHead, LeavesOutHeadersThatCouldBreakTheStream) {
                       {"X-Split", "a\r\nSet-Cookie: injected=1"},
                       {"Bad Name", "x"},
                       {"", "empty name"},
-                      {"X-Nul", std::string("a\0b", 3)}};
+                      {"X-Nul", std::string("a\0b", 3)},
+                      {"X-Escape", "a\x1b[31mb"},
+                      {"X-Del", "a\x7f"}};
+  response.content_type = "text/plain\r\nX-Injected: 1";
   std::string out;
   const ResponseHead head = append_response_head(out, 11, response, "req-1", false, true);
-  EXPECT_EQ(head.dropped, "dropped invalid header");
+  EXPECT_EQ(head.dropped,
+            "dropped invalid content type; dropped invalid header; dropped invalid header; "
+            "dropped invalid header; dropped invalid header; dropped invalid header; "
+            "dropped invalid header");
   EXPECT_TRUE(head.send_body);
   EXPECT_EQ(out,
-            "HTTP/1.1 200 OK\r\nX-Good: yes\r\nX-Request-Id: req-1\r\n"
-            "Content-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\n\r\n");
+            "HTTP/1.1 200 OK\r\nX-Good: yes\r\nX-Request-Id: req-1\r\nContent-Length: 2\r\n\r\n");
 }
 
 }  // namespace
