@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/text.h"
+
 namespace cscx::http::internal {
 namespace {
 
@@ -20,13 +22,6 @@ bool is_valid_value(std::string_view value) {
   return std::none_of(value.begin(), value.end(), [](unsigned char c) {
     return (c < 0x20 && c != '\t') || c == 0x7f;
   });
-}
-
-// Without leading and trailing spaces and tabs, as Beast stores a value.
-std::string_view trimmed(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value;
 }
 
 // A field name is an RFC 9110 token.
@@ -49,7 +44,8 @@ bool is_reserved_header(std::string_view name) {
 }
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name).append(": ").append(trimmed(value)).append("\r\n");
+  // Trimmed as Beast stores a value.
+  out.append(name).append(": ").append(core::trim_blanks(value)).append("\r\n");
 }
 
 }  // namespace

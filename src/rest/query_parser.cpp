@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/text.h"
+
 namespace cscx::rest {
 
 namespace {
@@ -56,12 +58,6 @@ std::string unquote(std::string_view s) {
     out += s[i];
   }
   return out;
-}
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 bool is_integer(std::string_view s) {
@@ -276,7 +272,7 @@ Result<Logic> parse_logic_at(std::string_view value, bool is_or, bool negate, si
   auto items = split_top(value.substr(1, value.size() - 2), "logic tree");
   if (!items) return items.error();
   for (auto item : *items) {
-    auto cond = parse_logic_item(trim_spaces(item), depth);
+    auto cond = parse_logic_item(core::trim_blanks(item), depth);
     if (!cond) return cond.error();
     logic.items.push_back(std::move(*cond));
   }
@@ -372,7 +368,7 @@ Result<Logic> parse_logic(std::string_view value, bool is_or, bool negate) {
   // Not without_spaces(): supabase-js sends .or() text unchanged, and a
   // value may hold spaces (`name.eq.Acme Corp`); PostgREST reads a value up
   // to the next ',' or ')'. Items are trimmed at their ends only.
-  return parse_logic_at(trim_spaces(value), is_or, negate, 0);
+  return parse_logic_at(core::trim_blanks(value), is_or, negate, 0);
 }
 
 Result<std::vector<OrderTerm>> parse_order(std::string_view text) {
