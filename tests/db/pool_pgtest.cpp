@@ -143,6 +143,25 @@ TEST_F(PoolTest, AFailureAtTheCommitIsTheRequestsErrorAndKeepsTheConnection) {
   EXPECT_EQ((*after)[0].value(0, 1), "authenticator");
 }
 
+TEST_F(PoolTest, AConnectionLeftInATransactionIsClosedNotReused) {
+  // A framing mistake (a statement that opens a block and never ends it)
+  // must not hand that block, with its role and settings, to the next user.
+  Pool pool(io_.get_executor(), options(1));
+  std::vector<Statement> statements = {
+      Statement{"open_block", "BEGIN", {}},
+      Statement{"leave_role", "SELECT set_config('role', 'authenticated', true)", {}},
+      Statement{"backend", "SELECT pg_backend_pid()::text", {}}};
+  auto left = run(pool.run_plain(statements));
+  ASSERT_TRUE(left) << left.error().to_string();
+  const std::string left_pid((*left)[2].value(0, 0));
+  EXPECT_EQ(pool.stats().idle, 0u);
+  auto next = run(pool.run_plain(one("SELECT pg_backend_pid()::text, current_user")));
+  ASSERT_TRUE(next) << next.error().to_string();
+  EXPECT_NE((*next)[0].value(0, 0), left_pid);
+  EXPECT_EQ((*next)[0].value(0, 1), "authenticator");
+  EXPECT_EQ(pool.stats().idle, 1u);
+}
+
 TEST_F(PoolTest, ATokenRoleOutsideTheRequestRolesIsRefusedByTheDatabase) {
   Pool pool(io_.get_executor(), options(1));
   RequestIdentity who = csm('a');
