@@ -12,6 +12,8 @@
 # (10), BENCH_CLIENTS (32), STRACE_DURATION (4 s under strace -c -f),
 # PROFILE (1 = perf record -g during an extra run, report in the output),
 # ONLY=customers (skip /health), KEEP=PREFIX (keep strace and perf files).
+# BENCH_AUTOGROUP (0|1: kernel.sched_autogroup_enabled for the run, root
+# only, restored after; unset: as it is; see bench/lib.sh).
 #
 # Steps: throwaway home; `cscx db start` + bench/generate.sql; `cscx serve
 # --port 0` with its access log to a file; a token for CSM 7 and the anon
@@ -68,6 +70,7 @@ wrk_requests() { awk '/requests in/ { print $1 }' "$1"; }
 
 echo "== cscx CPU and system calls per request"
 echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load avg $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
+echo "kernel:   $(bench_kernel)"
 echo "binary:   $src_cscx (built $(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M UTC'); this checkout: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
 
 admin_url=$(bench_cluster)

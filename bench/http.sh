@@ -12,6 +12,8 @@
 # pgbench on the API endpoint, alternating, for a ratio the machine's drift
 # hits alike; median reported), BENCH_ROUND_SECONDS (6), CSCX_THREADS
 # (passed to cscx serve; default there: cores).
+# BENCH_AUTOGROUP (0|1: kernel.sched_autogroup_enabled for the run, root
+# only, restored after; unset: as it is; see bench/lib.sh).
 #
 # Steps: throwaway home (mktemp -d); `cscx db start` (embedded cluster,
 # migrated) + bench/generate.sql; `cscx serve --port 0`; a user token for
@@ -81,6 +83,7 @@ echo "== CSCX Core HTTP benchmark: cscx against pgbench on the same SQL"
 echo "machine:    $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "load avg:   $load_start (at start)"
+echo "kernel:     $(bench_kernel)"
 echo "binary:     $src_cscx ($(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M:%S UTC'), $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
 echo "runs:       wrk and pgbench: $clients connections, $threads threads, ${duration} s each; idle: $idle_count connections held ${idle_hold} s"
 

@@ -14,6 +14,7 @@ bench_home() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
   cp "$src_cscx" "$cscx"
+  bench_autogroup
   # As root the cluster runs as postgres, which must be able to write the
   # home (else cscx puts the cluster under /var/lib/cscx, which rm -rf would
   # miss).
@@ -26,6 +27,7 @@ bench_home() {
 
 bench_cleanup() {
   set +e
+  [[ -n ${autogroup_restore:-} ]] && echo "$autogroup_restore" >"$autogroup_file"
   if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
     kill -TERM "$serve_pid"
     for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
@@ -33,6 +35,33 @@ bench_cleanup() {
   fi
   [[ -x $cscx ]] && "$cscx" db stop --home "$home" >/dev/null 2>&1
   if [[ ${BENCH_KEEP_HOME:-0} == 1 ]]; then echo "$name: home kept in $home" >&2; else rm -rf "$home"; fi
+}
+
+# Linux's autogroup scheduling gives every session a scheduling group of its
+# own, and every PostgreSQL backend calls setsid(): each backend is then a
+# group alone, which under full CPU load stalled single queries for up to a
+# second here (bench/README.md, "Kernel scheduling"). BENCH_AUTOGROUP=0 or 1
+# sets kernel.sched_autogroup_enabled for the run (root; restored on exit);
+# unset leaves it. Called by bench_home, before the cluster starts: a process
+# keeps the group it got when it was forked or called setsid(). Sets
+# `autogroup` (the value in force, or "absent") for bench_kernel.
+autogroup_file=/proc/sys/kernel/sched_autogroup_enabled
+bench_autogroup() {
+  autogroup=absent
+  [[ -r $autogroup_file ]] || return 0
+  autogroup=$(<"$autogroup_file")
+  local want=${BENCH_AUTOGROUP:-}
+  [[ -z $want || $want == "$autogroup" ]] && return 0
+  [[ $want == 0 || $want == 1 ]] || { echo "$name: BENCH_AUTOGROUP must be 0 or 1" >&2; exit 1; }
+  echo "$want" 2>/dev/null >"$autogroup_file" ||
+    { echo "$name: cannot set $autogroup_file (needs root)" >&2; exit 1; }
+  autogroup_restore=$autogroup
+  autogroup=$want
+}
+
+# One line on the kernel and its scheduling setting, for the run's header.
+bench_kernel() {
+  echo "$(uname -r), kernel.sched_autogroup_enabled $autogroup$([[ -n ${autogroup_restore:-} ]] && echo " (set by BENCH_AUTOGROUP; $autogroup_restore before)")"
 }
 
 # Starts the embedded cluster (initdb, migrations) and prints its URL.

@@ -13,6 +13,8 @@
 # BENCH_ONLY ("list detail insert health": a subset), BENCH_KEEP_HOME (1:
 # keep the temp home), BENCH_OUT (a directory: copy the captured SQL, the
 # generated pgbench scripts and the plans there).
+# BENCH_AUTOGROUP (0|1: kernel.sched_autogroup_enabled for the run, root
+# only, restored after; unset: as it is; see bench/lib.sh).
 #
 # Steps: temp home; `cscx db start` (embedded cluster, migrated) +
 # bench/rest/generate.sql; `cscx serve --port 0`; a CSM token; each request
@@ -60,6 +62,7 @@ echo "== CSCX Core /rest/v1 benchmark: cscx against pgbench on the same SQL"
 echo "machine:    $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "load avg:   $load_start (at start)"
+echo "kernel:     $(bench_kernel)"
 echo "binary:     $src_cscx ($(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M:%S UTC'), HEAD $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src migrations 2>/dev/null || echo ', src/ or migrations/ have uncommitted changes'))"
 echo "runs:       $clients connections, $threads threads, ${duration} s each; CSM $csm; detail over $detail_variants customer(s), insert over $variants sessions"
 

@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "agents/agent_routes.h"
@@ -30,6 +31,7 @@
 #include "meetings/transcript_routes.h"
 #include "rest/rest_routes.h"
 #include "training/training_routes.h"
+#include "db/embedded_cluster.h"
 #include "db/pool.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -267,6 +269,10 @@ Result<void> run_server(DatabaseTarget& target, const std::string& home,
 
   health::start_refresh_schedule(server.io_context().get_executor(), pool,
                                  std::chrono::seconds(options.health_refresh_seconds));
+
+  if (target.embedded()) {
+    if (auto advice = db::autogroup_advice()) spdlog::warn("{}", *advice);
+  }
 
   auto port = server.listen();
   if (!port) return port.error();

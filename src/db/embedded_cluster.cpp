@@ -317,4 +317,15 @@ Result<void> EmbeddedCluster::stop() {
   return ok();
 }
 
+std::optional<std::string> autogroup_advice(const std::filesystem::path& setting) {
+  std::ifstream in(setting);
+  std::string value;
+  if (!(in >> value) || value == "0") return std::nullopt;
+  return "kernel.sched_autogroup_enabled is " + value +
+         ": each PostgreSQL backend is scheduled as a group of its own, which under "
+         "full CPU load can stall single queries for hundreds of milliseconds; "
+         "`sysctl -w kernel.sched_autogroup_enabled=0` before starting the database "
+         "avoids it (docs/embedded-database.md)";
+}
+
 }  // namespace cscx::db

@@ -83,4 +83,13 @@ class EmbeddedCluster {
 // made absolute.
 std::filesystem::path resolve_home(const std::optional<std::string>& flag);
 
+// Linux's autogroup scheduling (kernel.sched_autogroup_enabled, read from
+// `setting`) puts every session in a scheduling group of its own, and every
+// PostgreSQL backend calls setsid(): each backend becomes a group alone.
+// Under CPU saturation that stalled single queries for up to a second
+// (bench/README.md, "Kernel scheduling"). Returns the advice to log when
+// autogroup is on, nothing when it is off or the setting does not exist.
+std::optional<std::string> autogroup_advice(
+    const std::filesystem::path& setting = "/proc/sys/kernel/sched_autogroup_enabled");
+
 }  // namespace cscx::db
