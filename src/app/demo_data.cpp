@@ -58,13 +58,10 @@ Result<std::string_view> embedded(std::span<const core::EmbeddedFile> files,
 Result<void> run_sql_file(db::Connection& conn, std::string_view name) {
   auto sql = embedded(internal::demo_files(), name);
   if (!sql) return sql.error();
-  if (auto r = conn.exec("begin", "BEGIN"); !r) return r.error();
-  if (auto r = conn.exec(std::string(name), std::string(*sql)); !r) {
-    (void)conn.exec("rollback", "ROLLBACK");
-    return r.error();
-  }
-  if (auto r = conn.exec("commit", "COMMIT"); !r) return r.error();
-  return ok();
+  return conn.transaction([&]() -> Result<void> {
+    if (auto r = conn.exec(std::string(name), std::string(*sql)); !r) return r.error();
+    return ok();
+  });
 }
 
 // The demo CSM as the API would see them after signing in.

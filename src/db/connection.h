@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
@@ -60,6 +61,22 @@ class Connection {
   [[nodiscard]] Result<QueryResult> exec_params(std::string_view name,
                                                 const std::string& sql,
                                                 const std::vector<Param>& params = {});
+
+  // Runs `body` (returning some Result<T>) between BEGIN and COMMIT and
+  // returns what it returned. When `body` or the COMMIT fails, the
+  // transaction is rolled back and the error returned: nothing of it stays.
+  template <class Body>
+  std::invoke_result_t<Body&> transaction(Body&& body) {
+    using R = std::invoke_result_t<Body&>;
+    if (auto begin = exec("begin", "BEGIN"); !begin) return R(begin.error());
+    R result = body();
+    if (result) {
+      if (auto commit = exec("commit", "COMMIT"); !commit) result = R(commit.error());
+    }
+    // After a failed COMMIT no transaction is open: ROLLBACK only warns.
+    if (!result) (void)exec("rollback", "ROLLBACK");
+    return result;
+  }
 
   PGconn* native() { return conn_.get(); }
 

@@ -95,16 +95,15 @@ Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& 
   return literals;
 }
 
-// Stores one page's vectors in one short transaction: BEGIN, the
-// declaration of the embedder (migrations/012 labels the vectors with it),
-// with `bulk` the silencing of per-row notices, kStore, COMMIT. On failure
-// it rolls back. Returns how many rows were stored (those that did not
-// change since they were read).
+// Stores one page's vectors in one short transaction: the declaration of
+// the embedder (migrations/012 labels the vectors with it), with `bulk` the
+// silencing of per-row notices, kStore. On failure nothing is stored.
+// Returns how many rows were stored (those that did not change since they
+// were read).
 Result<long> store_in_transaction(db::Connection& conn, const std::string& embedder, bool bulk,
                                   const std::string& ids, const std::string& embeddings,
                                   const std::string& versions) {
-  auto run = [&]() -> Result<long> {
-    if (auto begin = conn.exec("knowledge_store_begin", "BEGIN"); !begin) return begin.error();
+  return conn.transaction([&]() -> Result<long> {
     if (bulk) {
       if (auto quiet = conn.exec("knowledge_bulk_on", "SET LOCAL cscx.knowledge_bulk = 'on'");
           !quiet) {
@@ -118,14 +117,8 @@ Result<long> store_in_transaction(db::Connection& conn, const std::string& embed
     }
     auto stored = conn.exec_params("knowledge_embed_store", kStore, {ids, embeddings, versions});
     if (!stored) return stored.error();
-    if (auto commit = conn.exec("knowledge_store_commit", "COMMIT"); !commit) {
-      return commit.error();
-    }
     return stored->affected();
-  };
-  auto done = run();
-  if (!done) (void)conn.exec("knowledge_store_rollback", "ROLLBACK");
-  return done;
+  });
 }
 
 // One page: the ids read, in order, how many of them were stored, and how
@@ -208,20 +201,14 @@ Result<void> check_may_reindex(db::Connection& conn) {
 // notice goes out at commit. `embedder` (a finished reindex's) is recorded
 // as the last reindex's; nullopt keeps the recorded one (a partial run).
 Result<void> announce_rebuild(db::Connection& conn, const db::Param& embedder) {
-  if (auto begin = conn.exec("knowledge_rebuild_begin", "BEGIN"); !begin) return begin.error();
-  auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration, {embedder});
-  if (!bumped) {
-    (void)conn.exec("knowledge_rebuild_rollback", "ROLLBACK");
-    return bumped.error();
-  }
-  if (auto notified = conn.exec("knowledge_rebuild", kRebuildNotice); !notified) {
-    (void)conn.exec("knowledge_rebuild_rollback", "ROLLBACK");
-    return notified.error();
-  }
-  if (auto commit = conn.exec("knowledge_rebuild_commit", "COMMIT"); !commit) {
-    return commit.error();
-  }
-  return ok();
+  return conn.transaction([&]() -> Result<void> {
+    auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration, {embedder});
+    if (!bumped) return bumped.error();
+    if (auto notified = conn.exec("knowledge_rebuild", kRebuildNotice); !notified) {
+      return notified.error();
+    }
+    return ok();
+  });
 }
 
 // Every page, then the ivfflat index; `counts` grows page by page, so after

@@ -162,14 +162,14 @@ Result<std::vector<std::string>> apply_migrations(db::Connection& conn,
   std::vector<std::string> applied;
   for (const Migration& m : migrations) {
     if (history->contains(m.name)) continue;
-    if (auto r = conn.exec("begin", "BEGIN"); !r) return r.error();
-    auto run = conn.exec(m.name, std::string(m.sql));
-    if (run) {
-      run = conn.exec_params("record_migration", kRecord, {m.name, m.checksum});
-    }
-    if (run) run = conn.exec("commit", "COMMIT");
+    auto run = conn.transaction([&]() -> Result<void> {
+      if (auto r = conn.exec(m.name, std::string(m.sql)); !r) return r.error();
+      if (auto r = conn.exec_params("record_migration", kRecord, {m.name, m.checksum}); !r) {
+        return r.error();
+      }
+      return ok();
+    });
     if (!run) {
-      (void)conn.exec("rollback", "ROLLBACK");
       Error e = run.error();
       e.message = "migration " + m.name + " failed and was rolled back: " + e.message;
       return e;
