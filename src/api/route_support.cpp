@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include "core/text.h"
+
 namespace cscx::api {
 namespace json = boost::json;
 
@@ -69,9 +71,7 @@ Result<std::string> uuid_param(const http::Request& request, std::string_view na
 }
 
 std::string media_type(std::string_view content_type) {
-  std::string_view v = content_type.substr(0, content_type.find(';'));
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  const std::string_view v = core::trim_blanks(content_type.substr(0, content_type.find(';')));
   std::string out(v);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;

@@ -13,6 +13,7 @@
 #include "api/route_support.h"
 #include "contracts/contract_parser.h"
 #include "contracts/contract_store.h"
+#include "core/text.h"
 #include "llm/llm_assist.h"
 
 namespace cscx::contracts {
@@ -50,12 +51,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
-
 // The `key=value` parameters after the first ';' of a header value (media
 // type or Content-Disposition), keys lower-cased, quoted strings unquoted
 // (RFC 9110 section 5.6.4).
@@ -70,7 +65,7 @@ std::vector<std::pair<std::string, std::string>> header_params(std::string_view 
       i = semi;
       continue;
     }
-    std::string key = lower(trim(value.substr(i, eq - i)));
+    std::string key = lower(core::trim_blanks(value.substr(i, eq - i)));
     std::size_t j = eq + 1;
     while (j < value.size() && (value[j] == ' ' || value[j] == '\t')) ++j;
     std::string val;
@@ -82,7 +77,8 @@ std::vector<std::pair<std::string, std::string>> header_params(std::string_view 
       i = value.find(';', j);
     } else {
       const std::size_t end = value.find(';', j);
-      val = std::string(trim(value.substr(j, end == std::string_view::npos ? end : end - j)));
+      val = std::string(core::trim_blanks(
+          value.substr(j, end == std::string_view::npos ? end : end - j)));
       i = end;
     }
     out.emplace_back(std::move(key), std::move(val));
@@ -117,7 +113,7 @@ std::optional<std::string> clean_file_name(std::string_view name) {
     while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
     out.resize(cut);
   }
-  if (trim(out).empty()) return std::nullopt;
+  if (core::trim_blanks(out).empty()) return std::nullopt;
   return out;
 }
 
@@ -209,8 +205,8 @@ Result<FormPart> read_part_headers(std::string_view headers) {
     headers = eol == std::string_view::npos ? std::string_view() : headers.substr(eol + 2);
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) return invalid("malformed multipart part header");
-    if (lower(trim(line.substr(0, colon))) != "content-disposition") continue;
-    const std::string_view value = trim(line.substr(colon + 1));
+    if (lower(core::trim_blanks(line.substr(0, colon))) != "content-disposition") continue;
+    const std::string_view value = core::trim_blanks(line.substr(colon + 1));
     if (media_type(value) != "form-data") {
       return invalid("multipart part is not form-data");
     }
@@ -286,13 +282,13 @@ Result<void> read_multipart_body(const Request& request, std::string_view conten
         out.options.file_name = clean_file_name(*part.filename);
       }
     } else if (part.name == "commit") {
-      auto flag = read_flag("commit", trim(part.content));
+      auto flag = read_flag("commit", core::trim_blanks(part.content));
       if (!flag) return flag.error();
       out.commit = *flag;
     } else if (part.name == "file_name") {
       out.options.file_name = clean_file_name(part.content);
     } else if (part.name == "csm_id") {
-      auto read = read_csm_id(trim(part.content), out);
+      auto read = read_csm_id(core::trim_blanks(part.content), out);
       if (!read) return read.error();
     } else {
       return invalid("unknown multipart field '" + part.name.substr(0, 64) +

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "auth/principal.h"
+#include "core/text.h"
 #include "rest/query_parser.h"
 #include "rest/rest_error.h"
 #include "rest/sql_compiler.h"
@@ -19,12 +20,6 @@ namespace {
 constexpr std::string_view kPrefix = "/rest/v1/";
 constexpr std::string_view kObjectMedia = "application/vnd.pgrst.object+json";
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Every comma-separated item of every header called `name`.
 std::vector<std::string_view> header_items(const Request& request, std::string_view name) {
   std::vector<std::string_view> out;
@@ -33,7 +28,7 @@ std::vector<std::string_view> header_items(const Request& request, std::string_v
     std::string_view rest = value;
     while (!rest.empty()) {
       const size_t comma = rest.find(',');
-      out.push_back(trim(rest.substr(0, comma)));
+      out.push_back(core::trim_blanks(rest.substr(0, comma)));
       rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
     }
   }
@@ -86,7 +81,7 @@ Result<MediaChoice> choose_media(const Request& request) {
   if (items.empty()) return MediaChoice{};
   for (std::string_view item : items) {
     const size_t semicolon = item.find(';');
-    const std::string_view media = trim(item.substr(0, semicolon));
+    const std::string_view media = core::trim_blanks(item.substr(0, semicolon));
     const bool stripped = semicolon != std::string_view::npos &&
                           item.find("nulls=stripped", semicolon) != std::string_view::npos;
     const BodyFormat json = stripped ? BodyFormat::kJsonStripNulls : BodyFormat::kJson;
@@ -135,7 +130,7 @@ Error not_one_row(int64_t rows) {
 }
 
 Result<json::value> parse_body(const Request& request) {
-  if (trim(request.body).empty()) return json::value(json::object());
+  if (core::trim_blanks(request.body).empty()) return json::value(json::object());
   boost::system::error_code ec;
   json::value v = json::parse(request.body, ec);
   if (ec) return rest_error("PGRST102", "Empty or invalid json");
