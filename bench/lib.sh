@@ -42,19 +42,26 @@ bench_cleanup() {
 # group alone, which under full CPU load stalled single queries for up to a
 # second here (bench/README.md, "Kernel scheduling"). BENCH_AUTOGROUP=0 or 1
 # sets kernel.sched_autogroup_enabled for the run (root; restored on exit);
-# unset leaves it. Called by bench_home, before the cluster starts: a process
-# keeps the group it got when it was forked or called setsid(). Sets
+# unset leaves it. Called by bench_home, before the cluster and the server
+# start: a process keeps the group it got when it was forked or called
+# setsid(), and the backends behind the pool are forked when the server
+# connects. Two runs at once could restore it under each other. Sets
 # `autogroup` (the value in force, or "absent") for bench_kernel.
 autogroup_file=/proc/sys/kernel/sched_autogroup_enabled
 bench_autogroup() {
-  autogroup=absent
-  [[ -r $autogroup_file ]] || return 0
-  autogroup=$(<"$autogroup_file")
   local want=${BENCH_AUTOGROUP:-}
+  [[ -z $want || $want == 0 || $want == 1 ]] ||
+    { echo "$name: BENCH_AUTOGROUP must be 0 or 1" >&2; exit 1; }
+  autogroup=absent
+  if [[ ! -r $autogroup_file ]]; then
+    [[ -z $want ]] && return 0
+    echo "$name: BENCH_AUTOGROUP=$want, but this kernel has no $autogroup_file" >&2
+    exit 1
+  fi
+  autogroup=$(<"$autogroup_file")
   [[ -z $want || $want == "$autogroup" ]] && return 0
-  [[ $want == 0 || $want == 1 ]] || { echo "$name: BENCH_AUTOGROUP must be 0 or 1" >&2; exit 1; }
   echo "$want" 2>/dev/null >"$autogroup_file" ||
-    { echo "$name: cannot set $autogroup_file (needs root)" >&2; exit 1; }
+    { echo "$name: cannot write $autogroup_file (needs root and a writable /proc/sys)" >&2; exit 1; }
   autogroup_restore=$autogroup
   autogroup=$want
 }

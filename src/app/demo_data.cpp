@@ -58,7 +58,7 @@ Result<std::string_view> embedded(std::span<const core::EmbeddedFile> files,
 Result<void> run_sql_file(db::Connection& conn, std::string_view name) {
   auto sql = embedded(internal::demo_files(), name);
   if (!sql) return sql.error();
-  return conn.transaction([&]() -> Result<void> {
+  return conn.transaction(name, [&]() -> Result<void> {
     if (auto r = conn.exec(std::string(name), std::string(*sql)); !r) return r.error();
     return ok();
   });

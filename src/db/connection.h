@@ -65,16 +65,20 @@ class Connection {
   // Runs `body` (returning some Result<T>) between BEGIN and COMMIT and
   // returns what it returned. When `body` or the COMMIT fails, the
   // transaction is rolled back and the error returned: nothing of it stays.
+  // `name` names the BEGIN and COMMIT in errors ("<name>_commit").
   template <class Body>
-  std::invoke_result_t<Body&> transaction(Body&& body) {
+  std::invoke_result_t<Body&> transaction(std::string_view name, Body&& body) {
     using R = std::invoke_result_t<Body&>;
-    if (auto begin = exec("begin", "BEGIN"); !begin) return R(begin.error());
+    const std::string prefix(name);
+    if (auto begin = exec(prefix + "_begin", "BEGIN"); !begin) return R(begin.error());
     R result = body();
     if (result) {
-      if (auto commit = exec("commit", "COMMIT"); !commit) result = R(commit.error());
+      if (auto commit = exec(prefix + "_commit", "COMMIT"); !commit) {
+        result = R(commit.error());
+      }
     }
     // After a failed COMMIT no transaction is open: ROLLBACK only warns.
-    if (!result) (void)exec("rollback", "ROLLBACK");
+    if (!result) (void)exec(prefix + "_rollback", "ROLLBACK");
     return result;
   }
 

@@ -324,8 +324,8 @@ std::optional<std::string> autogroup_advice(const std::filesystem::path& setting
   return "kernel.sched_autogroup_enabled is " + value +
          ": each PostgreSQL backend is scheduled as a group of its own, which under "
          "full CPU load can stall single queries for hundreds of milliseconds; "
-         "`sysctl -w kernel.sched_autogroup_enabled=0` before starting the database "
-         "avoids it (docs/embedded-database.md)";
+         "`sysctl -w kernel.sched_autogroup_enabled=0` avoids it for backends started "
+         "afterwards, so run it before cscx serve (docs/embedded-database.md)";
 }
 
 }  // namespace cscx::db

@@ -103,7 +103,7 @@ Result<std::vector<std::string>> embed_literals(const std::vector<std::string>& 
 Result<long> store_in_transaction(db::Connection& conn, const std::string& embedder, bool bulk,
                                   const std::string& ids, const std::string& embeddings,
                                   const std::string& versions) {
-  return conn.transaction([&]() -> Result<long> {
+  return conn.transaction("knowledge_store", [&]() -> Result<long> {
     if (bulk) {
       if (auto quiet = conn.exec("knowledge_bulk_on", "SET LOCAL cscx.knowledge_bulk = 'on'");
           !quiet) {
@@ -201,7 +201,7 @@ Result<void> check_may_reindex(db::Connection& conn) {
 // notice goes out at commit. `embedder` (a finished reindex's) is recorded
 // as the last reindex's; nullopt keeps the recorded one (a partial run).
 Result<void> announce_rebuild(db::Connection& conn, const db::Param& embedder) {
-  return conn.transaction([&]() -> Result<void> {
+  return conn.transaction("knowledge_rebuild", [&]() -> Result<void> {
     auto bumped = conn.exec_params("knowledge_generation_bump", kBumpGeneration, {embedder});
     if (!bumped) return bumped.error();
     if (auto notified = conn.exec("knowledge_rebuild", kRebuildNotice); !notified) {

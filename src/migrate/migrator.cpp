@@ -162,7 +162,7 @@ Result<std::vector<std::string>> apply_migrations(db::Connection& conn,
   std::vector<std::string> applied;
   for (const Migration& m : migrations) {
     if (history->contains(m.name)) continue;
-    auto run = conn.transaction([&]() -> Result<void> {
+    auto run = conn.transaction(m.name, [&]() -> Result<void> {
       if (auto r = conn.exec(m.name, std::string(m.sql)); !r) return r.error();
       if (auto r = conn.exec_params("record_migration", kRecord, {m.name, m.checksum}); !r) {
         return r.error();

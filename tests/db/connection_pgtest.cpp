@@ -25,7 +25,7 @@ class ConnectionTransaction : public ::testing::Test {
 };
 
 TEST_F(ConnectionTransaction, CommitsWhatTheBodyDidAndReturnsItsValue) {
-  auto r = conn_.transaction([&]() -> Result<long> {
+  auto r = conn_.transaction("test", [&]() -> Result<long> {
     auto inserted = conn_.exec("insert", "INSERT INTO t VALUES (1), (2)");
     if (!inserted) return inserted.error();
     return inserted->affected();
@@ -37,7 +37,7 @@ TEST_F(ConnectionTransaction, CommitsWhatTheBodyDidAndReturnsItsValue) {
 }
 
 TEST_F(ConnectionTransaction, AFailingBodyKeepsNothing) {
-  auto r = conn_.transaction([&]() -> Result<void> {
+  auto r = conn_.transaction("test", [&]() -> Result<void> {
     if (auto one = conn_.exec("insert", "INSERT INTO t VALUES (1)"); !one) return one.error();
     if (auto bad = conn_.exec("bad", "SELECT 1/0"); !bad) return bad.error();
     return ok();
@@ -50,7 +50,7 @@ TEST_F(ConnectionTransaction, AFailingBodyKeepsNothing) {
 
 TEST_F(ConnectionTransaction, AFailureAtTheCommitIsTheError) {
   // The deferred constraint is checked only at COMMIT.
-  auto r = conn_.transaction([&]() -> Result<void> {
+  auto r = conn_.transaction("test", [&]() -> Result<void> {
     if (auto twice = conn_.exec("insert", "INSERT INTO t VALUES (1), (1)"); !twice) {
       return twice.error();
     }
@@ -58,12 +58,13 @@ TEST_F(ConnectionTransaction, AFailureAtTheCommitIsTheError) {
   });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().database.sqlstate, "23505");
+  EXPECT_NE(r.error().to_string().find("test_commit"), std::string::npos) << r.error().to_string();
   EXPECT_FALSE(in_transaction());
   EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM t"), "0");
 }
 
 TEST_F(ConnectionTransaction, ABodyErrorWithoutADatabaseErrorAlsoRollsBack) {
-  auto r = conn_.transaction([&]() -> Result<void> {
+  auto r = conn_.transaction("test", [&]() -> Result<void> {
     if (auto one = conn_.exec("insert", "INSERT INTO t VALUES (1)"); !one) return one.error();
     return make_error(Code::kInvalidArgument, "the body changed its mind");
   });

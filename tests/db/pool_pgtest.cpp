@@ -145,7 +145,8 @@ TEST_F(PoolTest, AFailureAtTheCommitIsTheRequestsErrorAndKeepsTheConnection) {
 
 TEST_F(PoolTest, AConnectionLeftInATransactionIsClosedNotReused) {
   // A framing mistake (a statement that opens a block and never ends it)
-  // must not hand that block, with its role and settings, to the next user.
+  // must not hand that block, with its role and settings, to the next user
+  // (Pool::release has closed such connections since 3da5893).
   Pool pool(io_.get_executor(), options(1));
   std::vector<Statement> statements = {
       Statement{"open_block", "BEGIN", {}},
