@@ -41,6 +41,11 @@ void FakeEmbeddingServer::set_mode(std::string mode) {
   mode_ = std::move(mode);
 }
 
+void FakeEmbeddingServer::set_on_request(std::function<void()> hook) {
+  std::lock_guard lock(mutex_);
+  on_request_ = std::move(hook);
+}
+
 std::string FakeEmbeddingServer::mode() const {
   std::lock_guard lock(mutex_);
   return mode_;
@@ -61,10 +66,13 @@ FakeReply FakeEmbeddingServer::answer(const std::string& request_body) {
       if (t.is_string()) texts.emplace_back(t.as_string());
     }
   }
+  std::function<void()> hook;
   {
     std::lock_guard lock(mutex_);
     inputs_.insert(inputs_.end(), texts.begin(), texts.end());
+    hook = on_request_;
   }
+  if (hook) hook();
   const std::string mode = this->mode();
   FakeReply reply;
   auto has_word = [&texts](const std::string& word) {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -47,6 +48,9 @@ class FakeEmbeddingServer {
   std::string url() const { return http_.origin() + "/v1/embeddings"; }
   uint16_t port() const { return http_.port(); }
   void set_mode(std::string mode);
+  // Runs `hook` at every request, before the answer, on the server's
+  // thread: a test can change the database while the client waits.
+  void set_on_request(std::function<void()> hook);
   // Raw requests received (headers and body), in order.
   std::vector<std::string> requests() const { return http_.requests(); }
   // The "input" texts of every request, in order.
@@ -59,6 +63,7 @@ class FakeEmbeddingServer {
   const std::map<std::string, int> topics_;
   mutable std::mutex mutex_;
   std::string mode_ = "good";
+  std::function<void()> on_request_;
   std::vector<std::string> inputs_;
   // Last: destroyed (its threads joined) before what answer() uses.
   FakeHttpServer http_;

@@ -182,6 +182,34 @@ TEST(KbReindex, AFailureOnALaterPageKeepsThePagesBeforeItAndSaysSo) {
   EXPECT_EQ(query_value(admin, "SELECT embedder FROM cscx.knowledge_index"), "cscx-hash-v1");
 }
 
+// The store of a page is conditional on the version read with it: an
+// article written while its page was being embedded keeps what that write
+// left, not a vector of its old text.
+TEST(KbReindex, AnArticleWrittenWhileItsPageIsEmbeddedKeepsThatWrite) {
+  TestDatabase db;
+  db::Connection admin = db.connect();
+  insert_articles(admin, 3);
+  db::Connection writer = db.connect();
+  FakeEmbeddingServer provider;
+  int requests = 0;
+  provider.set_on_request([&] {
+    if (++requests > 1) return;
+    EXPECT_TRUE(writer.exec("rewrite", "UPDATE knowledge_base SET content = 'Rewritten'"
+                                       " WHERE title = 'Article 2'"));
+  });
+  const knowledge::EmbeddingProviderConfig config{provider.url(), "fake-key", "fake-embed",
+                                                  std::chrono::milliseconds(1000)};
+  db::Connection owner = db.connect();
+  auto r = knowledge::reindex_all(owner, {}, &config);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(requests, 1);
+  EXPECT_EQ(r->read, 3u);
+  EXPECT_EQ(r->stored, 2u);
+  EXPECT_EQ(query_value(admin, "SELECT string_agg(title || '=' || content, ',' ORDER BY title)"
+                               "  FROM knowledge_base WHERE embedding IS NULL"),
+            "Article 2=Rewritten");
+}
+
 // An article the provider refuses on its own (as OpenAI refuses a text
 // over its token limit) is left as it was; the rest of its page and the
 // pages after it are embedded.
