@@ -1,4 +1,4 @@
-// Small text helpers shared by the HTTP layer and the REST query parser.
+// Small text helpers shared by the HTTP layer, the REST parser and the routes.
 #pragma once
 
 #include <string_view>
