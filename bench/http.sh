@@ -80,11 +80,7 @@ cpu_split() {
 t_start=$(now)
 load_start=$(loadavg)
 echo "== CSCX Core HTTP benchmark: cscx against pgbench on the same SQL"
-echo "machine:    $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
-echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "load avg:   $load_start (at start)"
-echo "kernel:     $(bench_kernel)"
-echo "binary:     $src_cscx ($(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M:%S UTC'), $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ has uncommitted changes'))"
+bench_header
 echo "runs:       wrk and pgbench: $clients connections, $threads threads, ${duration} s each; idle: $idle_count connections held ${idle_hold} s"
 
 # --- Database ------------------------------------------------------------------
@@ -190,16 +186,20 @@ echo
 # and the pgbench runs above. Rounds of wrk on /api/customers, then pgbench
 # pipelined, each BENCH_ROUND_SECONDS long, expose both sides to the same
 # drift; the median ratio and p99 over the rounds are the fairer figures.
-round_ratios=() round_p99s=()
+round_ratios=() round_p99s=() round_errors=()
 if (( rounds > 0 )); then
   echo "-- $rounds interleaved rounds of ${round_seconds} s: wrk GET /api/customers, then pgbench pipelined"
   for ((i = 1; i <= rounds; i++)); do
     wrk -t "$threads" -c "$clients" -d "${round_seconds}s" --latency \
       -H "apikey: $anon" -H "Authorization: Bearer $token" "$base/api/customers" >"$home/round_wrk.log" 2>&1 ||
       { cat "$home/round_wrk.log" >&2; exit 1; }
-    if grep -qE 'Non-2xx|Socket errors' "$home/round_wrk.log"; then
-      echo "http.sh: round $i: wrk had errors" >&2; cat "$home/round_wrk.log" >&2; exit 1
+    if grep -q 'Non-2xx' "$home/round_wrk.log"; then
+      echo "http.sh: round $i: wrong answers" >&2; cat "$home/round_wrk.log" >&2; exit 1
     fi
+    # Timeouts (no answer within wrk's 2 s) are the tail the target is about:
+    # reported with the round, not a reason to throw the run away.
+    e=$(sed -n 's/^ *Socket errors: //p' "$home/round_wrk.log")
+    [[ -n $e ]] && round_errors+=("round $i: $e")
     "$bindir/pgbench" -n -c "$clients" -j "$threads" -T "$round_seconds" -M prepared \
       -f "$home/tx_pipeline.pgbench" "$api_url" >"$home/round_pgbench.log" 2>&1 ||
       { tail -5 "$home/round_pgbench.log" >&2; exit 1; }
@@ -208,8 +208,8 @@ if (( rounds > 0 )); then
     g=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$home/round_pgbench.log")
     q=$(awk -v a="$r" -v b="$g" 'BEGIN { printf "%.1f", 100 * a / b }')
     round_ratios+=("$q") round_p99s+=("$p")
-    printf '   round %2d: cscx %9.1f req/s, p99 %8.3f ms; pgbench %9.1f tps; ratio %5.1f %%; load %s\n' \
-      "$i" "$r" "$p" "$g" "$q" "$(cut -d' ' -f1 /proc/loadavg)"
+    printf '   round %2d: cscx %9.1f req/s, p99 %8.3f ms; pgbench %9.1f tps; ratio %5.1f %%; load %s%s\n' \
+      "$i" "$r" "$p" "$g" "$q" "$(cut -d' ' -f1 /proc/loadavg)" "${e:+; wrk socket errors: $e}"
   done
   echo
 fi
@@ -252,6 +252,7 @@ if (( rounds > 0 )); then
   median_ratio=$(median "${round_ratios[@]}")
   median_p99=$(median "${round_p99s[@]}")
   echo "interleaved rounds ($rounds x ${round_seconds} s): median ratio ${median_ratio} % (${round_ratios[*]}), median p99 ${median_p99} ms"
+  (( ${#round_errors[@]} == 0 )) || echo "rounds with wrk socket errors: ${round_errors[*]}"
 fi
 echo
 met() { [[ $1 == 1 ]] && echo met || echo "NOT met"; }
@@ -260,7 +261,7 @@ echo "  /api/customers >= 85 % of pgbench pipelined tps: ${ratio} % -> $(met "$(
 echo "  p99 < 10 ms at $clients connections:              ${p99[customers]} ms -> $(met "$(awk -v p="${p99[customers]}" 'BEGIN { print (p < 10) }')")"
 echo "  $idle_count idle keep-alive connections, no errors: ${idle_held:-0} -> $(met "$([[ $idle_result == ok ]] && echo 1)")"
 if (( rounds > 0 )); then
-  echo "  over the interleaved rounds: ratio ${median_ratio} % -> $(met "$(awk -v r="$median_ratio" 'BEGIN { print (r >= 85) }')"), p99 ${median_p99} ms -> $(met "$(awk -v p="$median_p99" 'BEGIN { print (p < 10) }')") (medians)"
+  echo "  over the interleaved rounds: ratio ${median_ratio} % -> $(met "$(awk -v r="$median_ratio" 'BEGIN { print (r >= 85) }')"), p99 ${median_p99} ms -> $(met "$(awk -v p="$median_p99" 'BEGIN { print (p < 10) }')") (medians; ${#round_errors[@]} rounds with socket errors)"
 fi
 echo
 echo "load avg:   $(loadavg) (at end; $load_start at start); total $(since "$t_start")"

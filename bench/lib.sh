@@ -71,6 +71,16 @@ bench_kernel() {
   echo "$(uname -r), kernel.sched_autogroup_enabled $autogroup$([[ -n ${autogroup_restore:-} ]] && echo " (set by BENCH_AUTOGROUP; $autogroup_restore before)")"
 }
 
+# The run's first lines: machine, date, load at the start, kernel setting
+# and the binary with the commit it was built from. Needs load_start.
+bench_header() {
+  echo "machine:    $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+  echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "load avg:   $load_start (at start)"
+  echo "kernel:     $(bench_kernel)"
+  echo "binary:     $src_cscx ($(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M:%S UTC'), HEAD $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src migrations 2>/dev/null || echo ', src/ or migrations/ have uncommitted changes'))"
+}
+
 # Starts the embedded cluster (initdb, migrations) and prints its URL.
 bench_cluster() {
   local url

@@ -59,11 +59,7 @@ bench_home cscx-rest-bench
 t_start=$(now)
 load_start=$(loadavg)
 echo "== CSCX Core /rest/v1 benchmark: cscx against pgbench on the same SQL"
-echo "machine:    $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
-echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "load avg:   $load_start (at start)"
-echo "kernel:     $(bench_kernel)"
-echo "binary:     $src_cscx ($(date -u -r "$src_cscx" '+%Y-%m-%d %H:%M:%S UTC'), HEAD $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD -- src migrations 2>/dev/null || echo ', src/ or migrations/ have uncommitted changes'))"
+bench_header
 echo "runs:       $clients connections, $threads threads, ${duration} s each; CSM $csm; detail over $detail_variants customer(s), insert over $variants sessions"
 
 # --- Database ------------------------------------------------------------------

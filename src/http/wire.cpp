@@ -100,7 +100,8 @@ ResponseHead append_response_head(std::string& out, unsigned version, const Resp
   out.push_back('.');
   out.push_back(static_cast<char>('0' + version % 10));
   out.push_back(' ');
-  out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), status).ptr);
+  out.append(digits.data(),
+             std::to_chars(digits.data(), digits.data() + digits.size(), status).ptr);
   out.push_back(' ');
   const auto reason = bhttp::obsolete_reason(bhttp::int_to_status(status));
   out.append(reason.data(), reason.size()).append("\r\n");

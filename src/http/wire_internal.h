@@ -39,9 +39,10 @@ struct ResponseHead {
 // owns (Content-Length, Transfer-Encoding, Connection, X-Request-Id) and any
 // that could break the stream or be refused by a strict peer (a name that is
 // not a token, a control character other than tab in a value); values
-// without surrounding spaces and tabs; then X-Request-Id, Content-Type and Content-Length when a body is
-// allowed (for HEAD, the length a GET would get), and Connection as
-// `keep_alive` and the HTTP version need it. `response.status` must be 100-599.
+// without surrounding spaces and tabs; then X-Request-Id, Content-Type and
+// Content-Length when a body is allowed (for HEAD, the length a GET would
+// get), and Connection as `keep_alive` and the HTTP version need it.
+// `response.status` must be 100-599.
 ResponseHead append_response_head(std::string& out, unsigned version, const Response& response,
                                   std::string_view request_id, bool head_request,
                                   bool keep_alive);

@@ -190,10 +190,12 @@ TEST(AccessLine, LeavesOutAnEmptyErrorAndWritesSmallDurations) {
 TEST(AccessLine, TimeIsNowInUtcToTheMillisecond) {
   // The seconds are cached per thread: lines over more than a second must
   // each carry their own time.
+  // The same clock the log reads (time() may lag it by a tick).
+  const auto now = [] {
+    return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  };
   for (int i = 0; i < 3; ++i) {
     if (i > 0) std::this_thread::sleep_for(600ms);
-    // The same clock the log reads (time() may lag it by a tick).
-    const auto now = [] { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); };
     const std::time_t before = now();
     const std::string line = format_access_line(AccessRecord{
         .method = "GET", .path = "/", .route = "/", .status = 200,

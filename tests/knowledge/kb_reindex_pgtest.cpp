@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -191,7 +192,7 @@ TEST(KbReindex, AnArticleWrittenWhileItsPageIsEmbeddedKeepsThatWrite) {
   insert_articles(admin, 3);
   db::Connection writer = db.connect();
   FakeEmbeddingServer provider;
-  int requests = 0;
+  std::atomic<int> requests = 0;  // counted on the fake's thread
   provider.set_on_request([&] {
     if (++requests > 1) return;
     EXPECT_TRUE(writer.exec("rewrite", "UPDATE knowledge_base SET content = 'Rewritten'"
