@@ -9,11 +9,16 @@
 -- transaction, so one anchor), which keeps "the last 30 / 90 days" meaningful.
 --
 -- Shape (bench/README.md has the counts):
---   500 CSMs in auth.users: id = md5('csm:' || n)::uuid, n = 1..500
 --   10,000 customers:       id = md5('cust:' || i)::uuid, i = 1..10000
---     i 1..3000      -> CSM 1   (a 3,000-customer book)
---     i 3001..4024   -> CSM 2   (1,024 customers)
---     i 4025..10000  -> CSMs 3..500, 12 each: n = 3 + (i - 4025) / 12
+--   CSMs in auth.users:     id = md5('csm:' || n)::uuid; who owns customer i
+--   depends on the psql variable `books` (-v books=...):
+--     skewed (default): 500 CSMs, n = 1..500
+--       i 1..3000      -> CSM 1   (a 3,000-customer book)
+--       i 3001..4024   -> CSM 2   (1,024 customers)
+--       i 4025..10000  -> CSMs 3..500, 12 each: n = 3 + (i - 4025) / 12
+--     even: 50 CSMs of 200 customers each, dealt round-robin, so a book is
+--       spread over the whole table as when accounts are assigned as they
+--       sign: i -> CSM 1 + (i - 1) % 50
 --   per customer: 2-6 stakeholders; 1-2 contracts with 2-5 entitlements
 --   each; 1-3 agent sessions (id md5('ses:' || i || ':' || s)) with 5-30
 --   messages each, sessions spread over the last 90 days; 0-2 approvals per
@@ -48,9 +53,26 @@ CREATE FUNCTION pg_temp.pick(key text, a text[]) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT a[1 + floor((hashtext(key)::bigint + 2147483648) / 4294967296.0::double precision * cardinality(a))::integer] $$;
 
+-- The owner of customer i (header); psql does not expand variables inside
+-- a function body, hence the \if.
+\if :{?books}
+\else
+  \set books skewed
+\endif
+SELECT :'books' = 'even' AS books_even, :'books' IN ('skewed', 'even') AS books_known \gset
+\if :books_known
+\else
+  DO $$ BEGIN RAISE EXCEPTION 'generate.sql: books must be skewed or even'; END $$;
+\endif
+\if :books_even
+CREATE FUNCTION pg_temp.csm_of(i integer) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT 1 + (i - 1) % 50 $$;
+\else
 CREATE FUNCTION pg_temp.csm_of(i integer) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT CASE WHEN i <= 3000 THEN 1 WHEN i <= 4024 THEN 2 ELSE 3 + (i - 4025) / 12 END $$;
+\endif
 
 CREATE FUNCTION pg_temp.uid(kind text, key text) RETURNS uuid
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -140,7 +162,7 @@ SELECT pg_temp.uid('csm', n::text),
        jsonb_build_object('full_name', pg_temp.pick('csmf:' || n, pg_temp.v_first()) || ' ' ||
                                        pg_temp.pick('csml:' || n, pg_temp.v_last())),
        'authenticated'
-FROM generate_series(1, 500) n;
+FROM generate_series(1, CASE WHEN :'books' = 'even' THEN 50 ELSE 500 END) n;
 
 INSERT INTO customers (id, name, arr, industry, stage, health_score, csm_id, salesforce_id,
                        hubspot_id, metadata, created_at, updated_at)

@@ -7,7 +7,10 @@
 #
 # Environment: CSCX (default build/cscx), CSCX_PG_BINDIR (default
 # /usr/lib/postgresql/15/bin), BENCH_DURATION seconds per pgbench run (20),
-# BENCH_CLIENTS (32), BENCH_THREADS (2), BENCH_MODES ("prepared simple").
+# BENCH_CLIENTS (32), BENCH_THREADS (2), BENCH_MODES ("prepared simple"),
+# BENCH_BOOKS (even: 50 CSMs of 200 customers dealt round-robin; skewed: 500
+# CSMs, one of 3,000, one of 1,024, the rest 12 each in consecutive rows; see
+# bench/generate.sql).
 #
 # Steps: throwaway cluster in a temp directory (unix socket only); database
 # bench_ours = `cscx migrate` + bench/generate.sql; bench_seed = copy of
@@ -25,6 +28,13 @@ duration=${BENCH_DURATION:-20}
 clients=${BENCH_CLIENTS:-32}
 threads=${BENCH_THREADS:-2}
 modes=${BENCH_MODES:-prepared simple}
+books=${BENCH_BOOKS:-even}
+case $books in
+  # probe: a customer of none of the CSMs checked below (1, 2, 7, the last).
+  even) csms=50 even=1 probe=5003 probe_csm=3 ;;
+  skewed) csms=500 even=0 probe=5000 probe_csm=84 ;;
+  *) echo "run.sh: BENCH_BOOKS must be even or skewed" >&2; exit 1 ;;
+esac
 ncpu=$(nproc)
 
 [[ -x $cscx ]] || { echo "run.sh: $cscx not found; run scripts/build.sh first" >&2; exit 1; }
@@ -63,7 +73,7 @@ as_csm() {
 }
 
 t_start=$(now)
-echo "== CSCX Core benchmark: ours (migrations/001) against the seed's literal schema"
+echo "== CSCX Core benchmark: ours (migrations/*.sql) against the seed's literal schema"
 echo "machine:    $ncpu CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
@@ -80,6 +90,7 @@ echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
   { tail -20 "$dir/postgres.log" >&2; exit 1; }
 echo "postgres:   $(qv postgres -c 'SHOW server_version')  (shared_buffers 1GB, work_mem $(qv postgres -c 'SHOW work_mem'), jit $(qv postgres -c 'SHOW jit'), defaults otherwise)"
 echo "pgbench:    $clients clients, $threads threads, ${duration} s per run, modes: $modes"
+echo "books:      $books ($csms CSMs)"
 echo
 
 # --- Databases ---------------------------------------------------------------
@@ -92,8 +103,8 @@ if [[ $(qv bench_ours -c "SELECT to_regprocedure('public.update_all_health_score
 fi
 echo "bench_ours:      migrated ($(since "$t"))"
 t=$(now)
-q bench_ours -f "$bench/generate.sql"
-echo "generate.sql:    $(since "$t")"
+q bench_ours -v books="$books" -f "$bench/generate.sql"
+echo "generate.sql:    $(since "$t") (books=$books)"
 q postgres -c 'CREATE DATABASE bench_seed TEMPLATE bench_ours' \
            -c 'CREATE DATABASE bench_recompute TEMPLATE bench_ours'
 t=$(now)
@@ -140,18 +151,22 @@ echo "same data:       yes, row checksums of all 15 tables equal in bench_ours a
 
 # The list and detail answers must be identical in both databases. The
 # seed's health view is not tenant-scoped: as CSM n it also returns another
-# CSM's customer (customer 5000 belongs to CSM 84; the filter on the grouping
-# key keeps this probe cheap).
+# CSM's customer (customer $probe belongs to CSM $probe_csm; the filter on the
+# grouping key keeps this probe cheap).
 list_sql='SELECT * FROM customers ORDER BY name LIMIT 20'
 detail_sql=$(grep -E '^SELECT coalesce\(json_agg' "$bench/detail.pgbench" | sed 's/; *$//')
-for n in 1 2 7 500; do
-  cust=$(qv bench_ours -c "SELECT CASE WHEN $n = 1 THEN 1234 WHEN $n = 2 THEN 3500 ELSE 4025 + ($n - 3) * 12 + 5 END")
+for n in 1 2 7 "$csms"; do
+  if (( even )); then
+    cust=$(( n + csms * 5 ))
+  else
+    cust=$(qv bench_ours -c "SELECT CASE WHEN $n = 1 THEN 1234 WHEN $n = 2 THEN 3500 ELSE 4025 + ($n - 3) * 12 + 5 END")
+  fi
   for db in bench_ours bench_seed; do
     {
       as_csm "$n"
       echo "SELECT md5(string_agg(x::text, ',')) FROM ($list_sql) x;"
       echo "SELECT md5(body) FROM (${detail_sql//:cust/$cust}) d;"
-      echo "SELECT count(*) FROM customer_health_view WHERE id = md5('cust:5000')::uuid;"
+      echo "SELECT count(*) FROM customer_health_view WHERE id = md5('cust:$probe')::uuid;"
       echo "ROLLBACK;"
     } | q "$db" -At >"$dir/answer_$db"
   done
@@ -159,8 +174,8 @@ for n in 1 2 7 500; do
     echo "run.sh: list/detail answers differ for CSM $n" >&2
     exit 1
   fi
-  printf '%-17s list and detail identical; health view rows of CSM 84'"'"'s customer 5000: ours %s, seed-literal %s\n' \
-    "CSM $n:" "$(sed -n 3p "$dir/answer_bench_ours")" "$(sed -n 3p "$dir/answer_bench_seed")"
+  printf '%-17s list and detail identical; health view rows of CSM %s'"'"'s customer %s: ours %s, seed-literal %s\n' \
+    "CSM $n:" "$probe_csm" "$probe" "$(sed -n 3p "$dir/answer_bench_ours")" "$(sed -n 3p "$dir/answer_bench_seed")"
 done
 echo "checks:          $(since "$t")"
 
@@ -178,7 +193,7 @@ run_pgbench() {
   local key=$1 db=$2 script=$3 mode=$4 c=$5 j=$6 out
   out=$dir/pgbench_${key//\//_}_$db.log
   if ! "$bindir/pgbench" -n -r -h "$dir" -p 5432 -U postgres -c "$c" -j "$j" -T "$duration" \
-      -M "$mode" -f "$bench/$script.pgbench" "$db" >"$out" 2>&1 ||
+      -M "$mode" -D csms="$csms" -D even="$even" -f "$bench/$script.pgbench" "$db" >"$out" 2>&1 ||
      grep -q 'aborted' "$out"; then
     echo "run.sh: pgbench $script $mode on $db failed:" >&2
     tail -5 "$out" >&2
