@@ -63,6 +63,7 @@ TEST_F(EmbeddedClusterTest, FirstStartInitializesAndServesDatabaseCscx) {
   EXPECT_EQ(c.state().value(), EmbeddedCluster::State::kRunning);
   EXPECT_EQ(scalar(c, "SELECT current_database()"), "cscx");
   EXPECT_EQ(scalar(c, "SHOW listen_addresses"), "");
+  EXPECT_EQ(scalar(c, "SHOW jit"), "off");
 }
 
 TEST_F(EmbeddedClusterTest, StopThenStartKeepsData) {
