@@ -8,7 +8,9 @@
 
 #include <ostream>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/test_database.h"
@@ -87,22 +89,21 @@ struct Table {
   const char* other_values;
 };
 
+// The owner of a row that names its customer.
+constexpr const char* kViaCustomer =
+    "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)";
+
 const Table kTables[] = {
     {"customers", "t.csm_id", nullptr, nullptr, nullptr, nullptr},
-    {"stakeholders", "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)", "customer_id",
-     "customers", "name", "'new'"},
-    {"contracts", "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)", "customer_id",
-     "customers", nullptr, nullptr},
-    {"agent_sessions", "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)",
-     "customer_id", "customers", nullptr, nullptr},
-    {"meetings", "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)", "customer_id",
-     "customers", "title", "'new'"},
-    {"insights", "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)", "customer_id",
-     "customers", "source, type, content", "'crm', 'concern', 'new'"},
-    {"training_progress", "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)",
-     "customer_id", "customers", "module_id", "'f1000000-0000-4000-8000-000000000001'"},
-    {"activity_log", "(SELECT c.csm_id FROM customers c WHERE c.id = t.customer_id)", nullptr,
-     nullptr, nullptr, nullptr},
+    {"stakeholders", kViaCustomer, "customer_id", "customers", "name", "'new'"},
+    {"contracts", kViaCustomer, "customer_id", "customers", nullptr, nullptr},
+    {"agent_sessions", kViaCustomer, "customer_id", "customers", nullptr, nullptr},
+    {"meetings", kViaCustomer, "customer_id", "customers", "title", "'new'"},
+    {"insights", kViaCustomer, "customer_id", "customers", "source, type, content",
+     "'crm', 'concern', 'new'"},
+    {"training_progress", kViaCustomer, "customer_id", "customers", "module_id",
+     "'f1000000-0000-4000-8000-000000000001'"},
+    {"activity_log", kViaCustomer, nullptr, nullptr, nullptr, nullptr},
     {"entitlements",
      "(SELECT c.csm_id FROM contracts p JOIN customers c ON c.id = p.customer_id "
      "WHERE p.id = t.contract_id)",
@@ -156,9 +157,10 @@ class RlsOwnership : public ::testing::TestWithParam<Table> {
   }
 
   // Ids of `table` whose owner expression is CSM n, as superuser.
-  std::vector<std::string> owned_by(const Table& table, int n, const std::string& table_name) {
-    return column(conn_, "SELECT t.id::text FROM " + table_name + " t WHERE " + table.owner +
-                             " = '" + csm_id(n) + "' ORDER BY t.id");
+  std::vector<std::string> owned_by(const Table& table, int n) {
+    return column(conn_, std::string("SELECT t.id::text FROM ") + table.name +
+                             " t WHERE " + table.owner + " = '" + csm_id(n) +
+                             "' ORDER BY t.id");
   }
 
   static TestDatabase* db_;
@@ -171,7 +173,7 @@ TEST_P(RlsOwnership, ACsmSeesExactlyTheRowsTheyOwn) {
   const Table& table = GetParam();
   size_t seen_somewhere = 0;
   for (int n = 1; n <= kCsms; ++n) {
-    std::vector<std::string> expected = owned_by(table, n, table.name);
+    std::vector<std::string> expected = owned_by(table, n);
     begin_as(conn_, "authenticated", csm_id(n));
     std::vector<std::string> seen =
         column(conn_, std::string("SELECT id::text FROM ") + table.name + " ORDER BY id");
@@ -182,8 +184,9 @@ TEST_P(RlsOwnership, ACsmSeesExactlyTheRowsTheyOwn) {
   // The data must exercise the policy: rows owned by CSMs, and rows no CSM
   // sees (customers without one, and everything under them).
   EXPECT_GT(seen_somewhere, 0u) << table.name;
-  EXPECT_LT(seen_somewhere, std::stoul(query_value(
-                                conn_, std::string("SELECT count(*) FROM ") + table.name)))
+  EXPECT_LT(
+      seen_somewhere,
+      std::stoul(query_value(conn_, std::string("SELECT count(*) FROM ") + table.name)))
       << table.name;
 }
 
@@ -191,16 +194,16 @@ using RlsOwnershipWrite = RlsOwnership;
 
 TEST_P(RlsOwnershipWrite, ACsmCreatesRowsOnlyUnderParentsTheyOwn) {
   const Table& table = GetParam();
-  std::vector<std::string> parents =
-      column(conn_, std::string("SELECT id::text FROM ") + table.parent_table + " ORDER BY id");
+  std::vector<std::string> parents = column(
+      conn_, std::string("SELECT id::text FROM ") + table.parent_table + " ORDER BY id");
+  const Table* parent = nullptr;
+  for (const Table& t : kTables) {
+    if (std::string_view(t.name) == table.parent_table) parent = &t;
+  }
+  ASSERT_NE(parent, nullptr);
   for (int n = 1; n <= kCsms; ++n) {
     std::set<std::string> owned;
-    const Table* parent = nullptr;
-    for (const Table& t : kTables) {
-      if (std::string_view(t.name) == table.parent_table) parent = &t;
-    }
-    ASSERT_NE(parent, nullptr);
-    for (auto& id : owned_by(*parent, n, parent->name)) owned.insert(id);
+    for (auto& id : owned_by(*parent, n)) owned.insert(id);
 
     std::set<std::string> accepted;
     begin_as(conn_, "authenticated", csm_id(n));
@@ -212,8 +215,8 @@ TEST_P(RlsOwnershipWrite, ACsmCreatesRowsOnlyUnderParentsTheyOwn) {
         columns += std::string(", ") + table.other_columns;
         values += std::string(", ") + table.other_values;
       }
-      auto r = conn_.exec("insert", std::string("INSERT INTO ") + table.name + " (" + columns +
-                                        ") VALUES (" + values + ")");
+      auto r = conn_.exec("insert", std::string("INSERT INTO ") + table.name + " (" +
+                                        columns + ") VALUES (" + values + ")");
       if (r) accepted.insert(p);
       ASSERT_TRUE(conn_.exec("rollback_to", "ROLLBACK TO SAVEPOINT try_insert"));
     }
@@ -222,7 +225,8 @@ TEST_P(RlsOwnershipWrite, ACsmCreatesRowsOnlyUnderParentsTheyOwn) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryCustomerScopedTable, RlsOwnership, ::testing::ValuesIn(kTables),
+INSTANTIATE_TEST_SUITE_P(EveryCustomerScopedTable, RlsOwnership,
+                         ::testing::ValuesIn(kTables),
                          [](const auto& info) { return std::string(info.param.name); });
 INSTANTIATE_TEST_SUITE_P(EveryTableWithAParent, RlsOwnershipWrite,
                          ::testing::ValuesIn(tables_with_parent()),
