@@ -1,9 +1,8 @@
 -- 013_policy_inherit: the CSM policies of the child and grandchild tables
 -- ask only whether the parent row is visible, and let the parent's own
 -- policy decide that. Same rows visible, same writes accepted and refused
--- (tests/schema/rls_pgtest.cpp, and the policy-equivalence test in
--- tests/schema/policy_inherit_pgtest.cpp compares 001's forms with these on
--- random data); cheaper to plan and to run (bench/README.md).
+-- (tests/schema/rls_pgtest.cpp, and tests/schema/rls_ownership_pgtest.cpp
+-- compares every table with 001's ownership chain on generated data); cheaper to plan and to run (bench/README.md).
 --
 -- 001 wrote each check out to the CSM: a child tested
 --   EXISTS (SELECT 1 FROM customers c WHERE c.id = t.customer_id
@@ -19,6 +18,8 @@
 -- customers_policy (csm_id = (SELECT auth.uid())) still decides, as the
 -- seed's comment puts it, "stakeholders inherit customer access": a row is
 -- visible to, and can be written by, exactly the CSMs who see its customer.
+-- Consequence: a policy added on customers later widens the child tables
+-- too, writes included; any new customers policy must be meant for them.
 -- For roles with BYPASSRLS or the table owner nothing changes (RLS is off
 -- for them on both tables); anon has no policy on either and sees nothing.
 --

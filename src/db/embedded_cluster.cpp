@@ -287,7 +287,7 @@ Result<bool> EmbeddedCluster::start() {
     if (auto r = remove_stale_pid_file(); !r) return r.error();
     // jit=off: the API runs short statements, and under RLS the planner's
     // estimates can exceed jit_above_cost by far; compiling such a plan
-    // took 1.3-2 s where running it took 0.1 s (docs/embedded-database.md,
+    // took 2-3 s where running it took 0.1-0.8 s (docs/embedded-database.md,
     // "JIT"). A database or role setting, or SET, still turns it on.
     const std::string options =
         "-c listen_addresses='' -c port=5432 -c unix_socket_permissions=0700 -c jit=off "

@@ -33,47 +33,47 @@ CREATE FUNCTION pg_temp.pick(key text, n integer) RETURNS integer
 INSERT INTO auth.users (id, email)
   SELECT ('f0000000-0000-4000-8000-00000000000' || n)::uuid, 'csm' || n || '@rls.test'
   FROM generate_series(1, 4) n;
-INSERT INTO customers (name, csm_id)
-  SELECT 'customer ' || i,
+INSERT INTO customers (id, name, csm_id)
+  SELECT md5('c:' || i)::uuid, 'customer ' || i,
          CASE WHEN i <= 3 THEN NULL
               ELSE ('f0000000-0000-4000-8000-00000000000' || pg_temp.pick('c' || i, 4))::uuid END
   FROM generate_series(1, 40) i;
 CREATE TEMP TABLE pick_customer AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM customers;
-INSERT INTO stakeholders (customer_id, name)
-  SELECT p.id, 's' FROM generate_series(1, 80) g
+INSERT INTO stakeholders (id, customer_id, name)
+  SELECT md5('s:' || g)::uuid, p.id, 's' FROM generate_series(1, 80) g
   JOIN pick_customer p ON p.n = pg_temp.pick('s' || g, 40);
-INSERT INTO contracts (customer_id)
-  SELECT p.id FROM generate_series(1, 60) g JOIN pick_customer p ON p.n = pg_temp.pick('k' || g, 40);
-INSERT INTO agent_sessions (customer_id)
-  SELECT p.id FROM generate_series(1, 60) g JOIN pick_customer p ON p.n = pg_temp.pick('a' || g, 40);
-INSERT INTO meetings (customer_id, title)
-  SELECT p.id, 'm' FROM generate_series(1, 60) g
+INSERT INTO contracts (id, customer_id)
+  SELECT md5('k:' || g)::uuid, p.id FROM generate_series(1, 60) g JOIN pick_customer p ON p.n = pg_temp.pick('k' || g, 40);
+INSERT INTO agent_sessions (id, customer_id)
+  SELECT md5('a:' || g)::uuid, p.id FROM generate_series(1, 60) g JOIN pick_customer p ON p.n = pg_temp.pick('a' || g, 40);
+INSERT INTO meetings (id, customer_id, title)
+  SELECT md5('m:' || g)::uuid, p.id, 'm' FROM generate_series(1, 60) g
   JOIN pick_customer p ON p.n = pg_temp.pick('m' || g, 40);
-INSERT INTO insights (customer_id, source, type, content)
-  SELECT p.id, 'crm', 'concern', 'i' FROM generate_series(1, 60) g
+INSERT INTO insights (id, customer_id, source, type, content)
+  SELECT md5('i:' || g)::uuid, p.id, 'crm', 'concern', 'i' FROM generate_series(1, 60) g
   JOIN pick_customer p ON p.n = pg_temp.pick('i' || g, 40);
 INSERT INTO training_modules (id, title)
   VALUES ('f1000000-0000-4000-8000-000000000001', 'module');
-INSERT INTO training_progress (customer_id, module_id)
-  SELECT p.id, 'f1000000-0000-4000-8000-000000000001' FROM generate_series(1, 60) g
+INSERT INTO training_progress (id, customer_id, module_id)
+  SELECT md5('p:' || g)::uuid, p.id, 'f1000000-0000-4000-8000-000000000001' FROM generate_series(1, 60) g
   JOIN pick_customer p ON p.n = pg_temp.pick('p' || g, 40);
-INSERT INTO activity_log (customer_id, action)
-  SELECT p.id, 'view' FROM generate_series(1, 60) g
+INSERT INTO activity_log (id, customer_id, action)
+  SELECT md5('l:' || g)::uuid, p.id, 'view' FROM generate_series(1, 60) g
   JOIN pick_customer p ON p.n = pg_temp.pick('l' || g, 40);
 CREATE TEMP TABLE pick_contract AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM contracts;
 CREATE TEMP TABLE pick_session AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM agent_sessions;
 CREATE TEMP TABLE pick_meeting AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM meetings;
-INSERT INTO entitlements (contract_id, name)
-  SELECT p.id, 'e' FROM generate_series(1, 120) g
+INSERT INTO entitlements (id, contract_id, name)
+  SELECT md5('e:' || g)::uuid, p.id, 'e' FROM generate_series(1, 120) g
   JOIN pick_contract p ON p.n = pg_temp.pick('e' || g, 60);
-INSERT INTO agent_messages (session_id, role, content)
-  SELECT p.id, 'user', 'x' FROM generate_series(1, 120) g
+INSERT INTO agent_messages (id, session_id, role, content)
+  SELECT md5('g:' || g)::uuid, p.id, 'user', 'x' FROM generate_series(1, 120) g
   JOIN pick_session p ON p.n = pg_temp.pick('g' || g, 60);
-INSERT INTO approvals (session_id, agent_id, action)
-  SELECT p.id, 'agent', 'act' FROM generate_series(1, 120) g
+INSERT INTO approvals (id, session_id, agent_id, action)
+  SELECT md5('v:' || g)::uuid, p.id, 'agent', 'act' FROM generate_series(1, 120) g
   JOIN pick_session p ON p.n = pg_temp.pick('v' || g, 60);
-INSERT INTO transcripts (meeting_id, content)
-  SELECT p.id, 't' FROM generate_series(1, 120) g
+INSERT INTO transcripts (id, meeting_id, content)
+  SELECT md5('t:' || g)::uuid, p.id, 't' FROM generate_series(1, 120) g
   JOIN pick_meeting p ON p.n = pg_temp.pick('t' || g, 60);
 )sql";
 
