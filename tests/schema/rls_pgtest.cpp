@@ -33,15 +33,18 @@ const TableCase kCases[] = {
     {"entitlements", kEntitlement,
      "INSERT INTO entitlements (contract_id, name) VALUES ('{t:12}', 'x')",
      "UPDATE entitlements SET contract_id = '{b:12}' WHERE id = '{a:13}'"},
-    {"agent_sessions", kSession, "INSERT INTO agent_sessions (customer_id) VALUES ('{t:10}')",
+    {"agent_sessions", kSession,
+     "INSERT INTO agent_sessions (customer_id) VALUES ('{t:10}')",
      "UPDATE agent_sessions SET customer_id = '{b:10}' WHERE id = '{a:14}'"},
     {"agent_messages", kMessage,
-     "INSERT INTO agent_messages (session_id, role, content) VALUES ('{t:14}', 'user', 'x')",
+     "INSERT INTO agent_messages (session_id, role, content) VALUES ('{t:14}', 'user', "
+     "'x')",
      "UPDATE agent_messages SET session_id = '{b:14}' WHERE id = '{a:15}'"},
     {"approvals", kApproval,
      "INSERT INTO approvals (session_id, agent_id, action) VALUES ('{t:14}', 'x', 'x')",
      "UPDATE approvals SET session_id = '{b:14}' WHERE id = '{a:16}'"},
-    {"meetings", kMeeting, "INSERT INTO meetings (customer_id, title) VALUES ('{t:10}', 'x')",
+    {"meetings", kMeeting,
+     "INSERT INTO meetings (customer_id, title) VALUES ('{t:10}', 'x')",
      "UPDATE meetings SET customer_id = '{b:10}', session_id = NULL WHERE id = '{a:17}'"},
     {"transcripts", kTranscript,
      "INSERT INTO transcripts (meeting_id, content) VALUES ('{t:17}', 'x')",
@@ -56,7 +59,8 @@ const TableCase kCases[] = {
      "UPDATE training_progress SET customer_id = '{b:10}', stakeholder_id = NULL "
      "WHERE id = '{a:20}'"},
     {"activity_log", kActivity,
-     "INSERT INTO activity_log (customer_id, user_id, action) VALUES ('{t:10}', '{a:1}', 'x')",
+     "INSERT INTO activity_log (customer_id, user_id, action) VALUES ('{t:10}', '{a:1}', "
+     "'x')",
      "UPDATE activity_log SET customer_id = '{b:10}' WHERE id = '{a:21}'"},
 };
 
@@ -117,8 +121,9 @@ TEST_P(Rls, CsmCannotUpdateOrDeleteAnotherCsmsRows) {
   EXPECT_LE(as_a("DELETE FROM " + table + " WHERE id = '" + b_row + "'"), 0);
   EXPECT_LE(as_a("DELETE FROM " + table), table == "activity_log" ? 0 : 1)
       << "a blanket DELETE reached beyond A's own row";
-  EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM " + table + " WHERE id = '" + b_row + "'"),
-            "1");
+  EXPECT_EQ(
+      query_value(conn_, "SELECT count(*) FROM " + table + " WHERE id = '" + b_row + "'"),
+      "1");
 }
 
 TEST_P(Rls, CsmCanChangeTheirOwnRows) {
@@ -127,8 +132,9 @@ TEST_P(Rls, CsmCanChangeTheirOwnRows) {
   const TableCase& c = GetParam();
   const std::string a_row = tenant_id('a', c.row);
   const long expected = std::string(c.table) == "activity_log" ? -1 : 1;
-  EXPECT_EQ(as_a("UPDATE " + std::string(c.table) + " SET id = id WHERE id = '" + a_row + "'"),
-            expected);
+  EXPECT_EQ(
+      as_a("UPDATE " + std::string(c.table) + " SET id = id WHERE id = '" + a_row + "'"),
+      expected);
 }
 
 TEST_P(Rls, CsmCannotCreateRowsUnderAnotherCsmsCustomer) {
@@ -210,8 +216,9 @@ TEST_F(SharedTables, AnonReadsNoModulesOrArticles) {
 
 TEST_F(SharedTables, HealthViewShowsACsmOnlyTheirCustomers) {
   begin_as(conn_, "authenticated", tenant_id('a', kUser));
-  EXPECT_EQ(query_value(conn_, "SELECT string_agg(id::text, ',') FROM customer_health_view"),
-            tenant_id('a', kCustomer));
+  EXPECT_EQ(
+      query_value(conn_, "SELECT string_agg(id::text, ',') FROM customer_health_view"),
+      tenant_id('a', kCustomer));
   (void)conn_.exec("rollback", "ROLLBACK");
 }
 
@@ -227,14 +234,35 @@ TEST_F(SharedTables, EveryTableHasRowLevelSecurityEnabled) {
             "18");  // the seed's 14 + 006_health's 4
 }
 
+TEST_F(SharedTables, ParentTablesHaveOnlyTheirCsmAndServiceRolePolicies) {
+  // Since 013 a child row is visible and writable to whoever sees its
+  // parent, so a policy added on a parent widens every child table too.
+  // Adding one must be a decision: change this list with it.
+  EXPECT_EQ(
+      query_value(conn_,
+                  "SELECT string_agg(format('%s.%s:%s:%s', tablename, policyname, cmd, "
+                  "roles), ' ' ORDER BY tablename, policyname) FROM pg_policies "
+                  "WHERE schemaname = 'public' AND tablename IN "
+                  "('customers', 'contracts', 'agent_sessions', 'meetings')"),
+      "agent_sessions.agent_sessions_policy:ALL:{authenticated} "
+      "agent_sessions.service_role_policy:ALL:{service_role} "
+      "contracts.contracts_policy:ALL:{authenticated} "
+      "contracts.service_role_policy:ALL:{service_role} "
+      "customers.customers_policy:ALL:{authenticated} "
+      "customers.service_role_policy:ALL:{service_role} "
+      "meetings.meetings_policy:ALL:{authenticated} "
+      "meetings.service_role_policy:ALL:{service_role}");
+}
+
 TEST_F(SharedTables, PoliciesCallAuthUidOncePerStatement) {
   // auth.uid() must appear as (SELECT auth.uid()), an initplan evaluated
   // once, never bare, which is evaluated per row.
-  EXPECT_EQ(query_value(conn_,
-                        "SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND "
-                        "(regexp_replace(coalesce(qual, '') || coalesce(with_check, ''), "
-                        "'SELECT auth\\.uid\\(\\)', '', 'g') ~ 'auth\\.uid\\(\\)')"),
-            "0");
+  EXPECT_EQ(
+      query_value(conn_,
+                  "SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND "
+                  "(regexp_replace(coalesce(qual, '') || coalesce(with_check, ''), "
+                  "'SELECT auth\\.uid\\(\\)', '', 'g') ~ 'auth\\.uid\\(\\)')"),
+      "0");
 }
 
 TEST_F(SharedTables, ViewRunsWithTheCallersRights) {
