@@ -266,6 +266,79 @@ TEST_F(Audit, OneStatementOverManyRowsWritesOneAuditRowPerChangedRow) {
             "5 5");
 }
 
+// The trigger runs once per statement (014): each row's old and new
+// versions must still be paired, and the rows keep the statement's order.
+TEST_F(Audit, ManyRowUpdatePairsEachRowsOldAndNewValues) {
+  const std::string customer = tenant_id('a', kCustomer);
+  as_a("INSERT INTO stakeholders (customer_id, name) SELECT '" + customer +
+       "', 's' || g FROM generate_series(1, 40) g");
+  as_a("UPDATE stakeholders SET name = name || '!'");
+  // 41 rows of A's, every name different: each audit row names its own row,
+  // whose old name plus '!' is its new name.
+  EXPECT_EQ(query_value(conn_,
+                        "SELECT count(*) FROM activity_log a "
+                        "JOIN stakeholders s ON s.id = a.entity_id "
+                        "WHERE a.action = 'update' "
+                        "AND a.old_values = jsonb_build_object('name', "
+                        "    rtrim(s.name, '!')) "
+                        "AND a.new_values = jsonb_build_object('name', s.name)"),
+            "41");
+  EXPECT_EQ(
+      query_value(conn_, "SELECT count(*) FROM activity_log WHERE action = 'update'"),
+      "41");
+}
+
+TEST_F(Audit, RowsOfOneStatementKeepTheirOrder) {
+  const std::string customer = tenant_id('a', kCustomer);
+  as_a("INSERT INTO stakeholders (customer_id, name) SELECT '" + customer +
+       "', 's' || g FROM generate_series(1, 9) g");
+  EXPECT_EQ(
+      query_value(conn_,
+                  "SELECT string_agg(new_values ->> 'name', ',' ORDER BY created_at) "
+                  "FROM activity_log WHERE action = 'insert'"),
+      "s1,s2,s3,s4,s5,s6,s7,s8,s9");
+}
+
+TEST_F(Audit, UpdateOfTheIdIsRecordedUnderTheNewId) {
+  const std::string customer = tenant_id('a', kCustomer);
+  as_a("INSERT INTO stakeholders (id, customer_id, name) VALUES ('" + new_id(1) + "', '" +
+       customer + "', 'x')");
+  as_a("UPDATE stakeholders SET id = '" + new_id(2) + "' WHERE id = '" + new_id(1) + "'");
+  EXPECT_EQ(
+      trigger_rows("action = 'update'"),
+      std::vector<std::string>{row_line(customer, "update", "stakeholders", new_id(2))});
+  EXPECT_EQ(query_value(conn_,
+                        "SELECT old_values::text || ' ' || new_values::text "
+                        "FROM activity_log WHERE action = 'update'"),
+            "{\"id\": \"" + new_id(1) + "\"} {\"id\": \"" + new_id(2) + "\"}");
+}
+
+TEST_F(Audit, UpsertAuditsTheInsertedAndTheUpdatedRows) {
+  const std::string customer = tenant_id('a', kCustomer);
+  as_a("INSERT INTO stakeholders (id, customer_id, name) VALUES ('" +
+       tenant_id('a', kStakeholder) + "', '" + customer + "', 'Merged'), ('" + new_id(3) +
+       "', '" + customer +
+       "', 'New') "
+       "ON CONFLICT (id) DO UPDATE SET name = excluded.name");
+  // Two statement triggers fire, the update's first.
+  EXPECT_EQ(
+      trigger_rows(),
+      (std::vector<std::string>{
+          row_line(customer, "update", "stakeholders", tenant_id('a', kStakeholder)),
+          row_line(customer, "insert", "stakeholders", new_id(3))}));
+}
+
+TEST_F(Audit, StatementsThatChangeNoRowWriteNothing) {
+  for (const char* sql :
+       {"UPDATE customers SET name = 'x' WHERE false",
+        "DELETE FROM stakeholders WHERE false",
+        "INSERT INTO insights (customer_id, source, type, content) "
+        "SELECT customer_id, source, type, content FROM insights WHERE false"}) {
+    as_a(sql);
+  }
+  EXPECT_EQ(trigger_rows(), std::vector<std::string>{});
+}
+
 TEST_F(Audit, InvalidIpTextDoesNotFailTheWrite) {
   const std::string id = tenant_id('a', kCustomer);
   for (const char* ip : {"not-an-ip", "203.0.113.7:5555", "999.1.1.1", "  "}) {
