@@ -2,7 +2,7 @@
 -- the customers pages for the health recompute, and the recent messages
 -- counted per session. Together they take
 -- update_all_health_scores() for 10,000 customers from about 1 s to about
--- 0.4 s (bench/README.md, "The recompute"), with the same audit rows as 004
+-- 0.3 s (bench/README.md, "The recompute"), with the same audit rows as 004
 -- (tests/audit/audit_pgtest.cpp) and the same scores.
 --
 -- 1. The audit trigger. 004 ran cscx.audit_row_change() FOR EACH ROW: one
@@ -34,16 +34,27 @@
 --    updated: the first recompute after this migration moves them to new,
 --    half-filled pages, and every later one is HOT.
 --
--- 3. cscx_health.measure_rows() counts the recent agent messages per
+-- 3. update_all_health_scores() joins compute()'s scores through a subquery
+--    the planner may not flatten (OFFSET 0). Flattened, compute() was a
+--    direct member of the UPDATE's join, and an UPDATE keeps a whole-row
+--    copy of every other relation of its join (to recheck a row that a
+--    concurrent transaction changed): the copy made compute() build every
+--    customer's `measures` JSON that the UPDATE never reads, about 130 ms.
+--    Behind OFFSET 0 the copy is of (customer_id, total) only.
+--
+-- 4. cscx_health.measure_rows() counts the recent agent messages per
 --    session first (about 20,000 groups, read in the order of
 --    idx_messages_session_created) and adds the sessions up per customer,
 --    instead of joining each of the ~230,000 recent messages to its session
 --    and hashing it by customer: 30-40 ms less per recompute, same values
 --    (tests/health/refresh_equivalence_pgtest.cpp compares them with 006's).
 --    008 had tried the per-session count and dropped it because one
---    customer's computation then read every message; the explicit
---    `session_id IN (that customer's sessions)` below keeps the customer's
---    filter on the messages (when p_customer is NULL it folds away).
+--    customer's computation then read every message. Here the messages come
+--    from two UNION ALL branches: all of them when p_customer is NULL, and
+--    those of the customer's sessions otherwise. The planner drops the
+--    branch whose condition is false (or skips it at run time when
+--    p_customer is a parameter), so one customer's computation still reads
+--    only its own messages (0.8 ms for the benchmark's customer 77).
 
 ALTER TABLE public.customers SET (fillfactor = 50);
 
@@ -242,7 +253,31 @@ $do$;
 DROP FUNCTION cscx.audit_row_change();
 
 -- ---------------------------------------------------------------------------
--- measure_rows(): 008's, with the messages counted per session first (3.).
+-- update_all_health_scores(): 006's, with the scores behind OFFSET 0 (3.).
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION public.update_all_health_scores()
+RETURNS INTEGER AS $$
+DECLARE
+  updated INTEGER;
+BEGIN
+  UPDATE public.customers SET
+    health_score = x.total,
+    updated_at = NOW()
+  FROM (
+    SELECT h.customer_id, coalesce(o.score, h.score) AS total
+    FROM cscx_health.compute() h
+    LEFT JOIN cscx_health.active_overrides() o ON o.customer_id = h.customer_id
+    OFFSET 0
+  ) x
+  WHERE customers.id = x.customer_id;
+  GET DIAGNOSTICS updated = ROW_COUNT;
+  RETURN updated;
+END;
+$$ LANGUAGE plpgsql;
+
+-- ---------------------------------------------------------------------------
+-- measure_rows(): 008's, with the messages counted per session first (4.).
 -- ---------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION cscx_health.measure_rows(p_customer UUID DEFAULT NULL)
