@@ -74,5 +74,24 @@ TEST_F(ConnectionTransaction, ABodyErrorWithoutADatabaseErrorAlsoRollsBack) {
   EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM t"), "0");
 }
 
+TEST_F(ConnectionTransaction, AFailedBeginRunsNothingAndLeavesTheCallersTransaction) {
+  // A transaction of the caller's that already failed: BEGIN is refused.
+  ASSERT_TRUE(conn_.exec("outer", "BEGIN"));
+  ASSERT_FALSE(conn_.exec("bad", "SELECT 1/0"));
+  bool ran = false;
+  auto r = conn_.transaction("test", [&]() -> Result<void> {
+    ran = true;
+    return ok();
+  });
+  ASSERT_FALSE(r);
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(r.error().database.sqlstate, "25P02");
+  EXPECT_NE(r.error().to_string().find("test_begin"), std::string::npos) << r.error().to_string();
+  // Not its transaction to end: the caller rolls it back.
+  EXPECT_EQ(PQtransactionStatus(conn_.native()), PQTRANS_INERROR);
+  ASSERT_TRUE(conn_.exec("rollback", "ROLLBACK"));
+  EXPECT_FALSE(in_transaction());
+}
+
 }  // namespace
 }  // namespace cscx::db
