@@ -27,6 +27,10 @@ cscx=${CSCX:-$repo/build/cscx}
 bindir=${CSCX_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 duration=${BENCH_DURATION:-10}
 rounds=${BENCH_ROUNDS:-3}
+if ! [[ $rounds =~ ^[1-9][0-9]*$ ]]; then
+  echo "run.sh: BENCH_ROUNDS must be a whole number >= 1" >&2
+  exit 1
+fi
 clients=${BENCH_CLIENTS:-32}
 threads=${BENCH_THREADS:-2}
 modes=${BENCH_MODES:-prepared simple}

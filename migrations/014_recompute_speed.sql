@@ -3,7 +3,8 @@
 -- counted per session. Together they take
 -- update_all_health_scores() for 10,000 customers from about 1 s to about
 -- 0.3 s (bench/README.md, "The recompute"), with the same audit rows as 004
--- (tests/audit/audit_pgtest.cpp) and the same scores.
+-- (tests/audit/audit_pgtest.cpp runs one workload under both triggers and
+-- compares) and the same scores.
 --
 -- 1. The audit trigger. 004 ran cscx.audit_row_change() FOR EACH ROW: one
 --    PL/pgSQL call and one INSERT per changed row. Even a write that is not
@@ -15,7 +16,12 @@
 --    writes every row's audit row with one INSERT ... SELECT. The decisions
 --    taken once per row before (is this audited, who is the user, the IP)
 --    are taken once per statement; the values written are 004's, row for
---    row (docs/schema.md, "Audit trail").
+--    row (docs/schema.md, "Audit trail"). One difference: the order of
+--    created_at. Within one event the rows keep the order they changed in,
+--    as before, but a statement with several events writes each event's
+--    rows together: an upsert's updated rows, then its inserted ones; a
+--    MERGE's deletes, updates, then inserts; a delete of two customers
+--    the children of both per table, where 004 interleaved them per row.
 --
 --    An UPDATE's old and new rows are paired by their position in the two
 --    transition tables: PostgreSQL appends a row's old and new version to
@@ -27,12 +33,14 @@
 --    row version could stay on its page without touching the six indexes (a
 --    HOT update), but a full page leaves no room: all 10,000 updates then
 --    insert into every index (about 250 ms of the 1 s; 35 ms with room).
---    Half-empty pages give every row its own room; the old versions are
---    pruned when the page is next read, so the next recompute finds the room
---    again. The cost is a customers heap twice as large (2 MB -> 4 MB for
+--    Half-empty pages give every row its own room; once no transaction can
+--    see the old versions any more they are pruned when the page is next
+--    read (or vacuumed), so the next recompute finds the room again. The cost is a customers heap twice as large (2 MB -> 4 MB for
 --    10,000 customers). Existing pages keep their rows until those are
 --    updated: the first recompute after this migration moves them to new,
---    half-filled pages, and every later one is HOT.
+--    half-filled pages, and every later one is HOT. (`VACUUM FULL customers`
+--    would rewrite them at once, but cannot run in a migration's
+--    transaction.)
 --
 -- 3. update_all_health_scores() joins compute()'s scores through a subquery
 --    the planner may not flatten (OFFSET 0). Flattened, compute() was a
@@ -62,20 +70,25 @@ ALTER TABLE public.customers SET (fillfactor = 50);
 -- parent row's customer_id (NULL when the parent is gone). A set-returning
 -- SQL function without SET or SECURITY DEFINER, so that the planner inlines
 -- it into audit_changes()'s statements as a subquery (a scalar SQL function
--- with subqueries would be called once per row); it is then parsed with the
--- trigger's search_path, and its names are qualified anyway.
+-- with subqueries would be called once per row). Without SET it is parsed
+-- with the caller's search_path (the trigger's: pg_catalog, pg_temp), so
+-- every name in it is qualified, operators included. Only its owner, the
+-- owner of audit_changes(), may execute it.
 CREATE FUNCTION cscx.audit_customer(key_value TEXT, parent TEXT)
 RETURNS TABLE (customer UUID)
 LANGUAGE sql STABLE
 AS $fn$
   SELECT CASE
-    WHEN parent IS NULL THEN key_value::uuid
-    WHEN parent = 'contracts' THEN
-      (SELECT p.customer_id FROM public.contracts p WHERE p.id = key_value::uuid)
-    WHEN parent = 'agent_sessions' THEN
-      (SELECT p.customer_id FROM public.agent_sessions p WHERE p.id = key_value::uuid)
-    WHEN parent = 'meetings' THEN
-      (SELECT p.customer_id FROM public.meetings p WHERE p.id = key_value::uuid)
+    WHEN parent IS NULL THEN key_value::pg_catalog.uuid
+    WHEN parent OPERATOR(pg_catalog.=) 'contracts' THEN
+      (SELECT p.customer_id FROM public.contracts p
+       WHERE p.id OPERATOR(pg_catalog.=) key_value::pg_catalog.uuid)
+    WHEN parent OPERATOR(pg_catalog.=) 'agent_sessions' THEN
+      (SELECT p.customer_id FROM public.agent_sessions p
+       WHERE p.id OPERATOR(pg_catalog.=) key_value::pg_catalog.uuid)
+    WHEN parent OPERATOR(pg_catalog.=) 'meetings' THEN
+      (SELECT p.customer_id FROM public.meetings p
+       WHERE p.id OPERATOR(pg_catalog.=) key_value::pg_catalog.uuid)
   END
 $fn$;
 
@@ -86,7 +99,7 @@ $fn$;
 --   TG_ARGV[1]  (optional) the parent table whose customer_id is the row's
 --               customer: contracts, agent_sessions or meetings
 -- The transition tables are named old_rows and new_rows on every table.
--- PL/pgSQL compiles a trigger function once per table, so the static
+-- PL/pgSQL compiles a trigger function once per trigger, so the static
 -- statements below are planned for each table's own row type.
 -- ---------------------------------------------------------------------------
 
@@ -162,7 +175,8 @@ BEGIN
   END IF;
 
   -- Each INSERT reads its rows in the order they were changed, and
-  -- clock_timestamp() keeps that order in created_at.
+  -- clock_timestamp() keeps that order in created_at (within this event;
+  -- see the header).
   IF TG_OP = 'INSERT' THEN
     INSERT INTO public.activity_log
       (user_id, customer_id, action, entity_type, entity_id, old_values, new_values, ip_address,
