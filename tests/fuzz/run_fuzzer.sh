@@ -39,5 +39,8 @@ for s in "${plain_sources[@]}"; do
 done
 "$clang" -fsanitize=fuzzer,address,undefined "${objects[@]}" "${libs[@]}" -o "$out/$target"
 if declare -F seed >/dev/null; then seed "$out/$target.corpus"; fi
+# libFuzzer exits with 77 on a finding by default, which is also the code
+# this script (and ctest's SKIP_RETURN_CODE) uses for "skipped": a crash
+# would have been reported as a skipped test. A finding exits with 1.
 exec "$out/$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
-  -print_final_stats=1 "$out/$target.corpus"
+  -error_exitcode=1 -print_final_stats=1 "$out/$target.corpus"
