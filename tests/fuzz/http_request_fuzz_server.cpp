@@ -93,7 +93,8 @@ std::string exchange(uint16_t port, const char* bytes, size_t size) {
     const int error = errno;
     close(fd);
     // EINTR: libFuzzer's timeout alarm interrupted the connect.
-    if ((error != EADDRNOTAVAIL && error != EADDRINUSE && error != EINTR) || attempt == 200) {
+    if ((error != EADDRNOTAVAIL && error != EADDRINUSE && error != EINTR) ||
+        attempt == 200) {
       std::fprintf(stderr, "fuzz harness: cannot connect: %s\n", std::strerror(error));
       std::abort();
     }
