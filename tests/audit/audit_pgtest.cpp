@@ -102,21 +102,29 @@ constexpr const char* kAuditColumns =
     "'|' || coalesce(entity_type, '') || '|' || coalesce(entity_id::text, '') || '|' || "
     "coalesce(host(ip_address), '') || '|' || coalesce(user_agent, '')";
 
+// BEGIN as the API does: role, claims (sub = user unless empty), and the
+// request settings.
+void begin_request(db::Connection& conn, std::string_view role, std::string_view user,
+                   const std::string& ip = "203.0.113.7",
+                   const std::string& user_agent = "supabase-js/2 test") {
+  begin_as(conn, role, user);
+  auto r = conn.exec_params("request_settings",
+                            "SELECT set_config('request.ip', $1, true), "
+                            "set_config('request.user_agent', $2, true), "
+                            "set_config('request.method', 'POST', true), "
+                            "set_config('request.path', '/rest/v1/x', true)",
+                            {ip, user_agent});
+  if (!r) throw std::runtime_error(r.error().to_string());
+}
+
 class Audit : public ::testing::Test {
  protected:
   void SetUp() override { load_two_tenants(conn_); }
 
-  // BEGIN as the API does: role, claims (sub = user unless empty), and the
-  // request settings.
   void begin_request(std::string_view role, std::string_view user,
                      const std::string& ip = "203.0.113.7",
                      const std::string& user_agent = "supabase-js/2 test") {
-    begin_as(conn_, role, user);
-    exec_params("SELECT set_config('request.ip', $1, true), "
-                "set_config('request.user_agent', $2, true), "
-                "set_config('request.method', 'POST', true), "
-                "set_config('request.path', '/rest/v1/x', true)",
-                {ip, user_agent});
+    cscx::testing::begin_request(conn_, role, user, ip, user_agent);
   }
 
   // Runs `sql` in a request as CSM A and commits; throws if it fails.
@@ -369,16 +377,11 @@ std::string audit_rows_of(db::Connection& conn) {
 void run_audit_workload(db::Connection& conn) {
   const std::string user = tenant_id('a', kUser);
   const std::string customer = tenant_id('a', kCustomer);
-  auto request = [&](std::string_view role, std::string_view sub,
-                     const std::string& sql) {
-    begin_as(conn, role, sub);
-    query_value(conn,
-                "SELECT set_config('request.ip', '198.51.100.4', true), "
-                "set_config('request.user_agent', 'equivalence', true)");
+  auto csm = [&](const std::string& sql) {
+    begin_request(conn, "authenticated", user, "198.51.100.4", "equivalence");
     query_value(conn, sql + "; SELECT 1");
     query_value(conn, "COMMIT");
   };
-  auto csm = [&](const std::string& sql) { request("authenticated", user, sql); };
   csm("INSERT INTO stakeholders (id, customer_id, name) VALUES ('" + new_id(10) + "', '" +
       customer + "', 'n10'), ('" + new_id(11) + "', '" + customer + "', 'n11'), ('" +
       new_id(12) + "', '" + customer + "', 'n12')");
