@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # bench/run.sh: our schema against the seed's literal policies, indexes and
 # view, on identical data, in one run. By hand, as root or as a user that can
-# run PostgreSQL 15; takes about 7 minutes. See bench/README.md.
+# run PostgreSQL 15; takes about 9 minutes. See bench/README.md.
 #
 #   bench/run.sh                  build/cscx must exist (scripts/build.sh)
 #
 # Environment: CSCX (default build/cscx), CSCX_PG_BINDIR (default
 # /usr/lib/postgresql/15/bin), BENCH_DURATION seconds per pgbench run (10),
 # BENCH_ROUNDS of list and detail, ours and seed-literal alternately (3),
-# BENCH_CLIENTS (32), BENCH_THREADS (2), BENCH_MODES ("prepared simple"),
+# BENCH_CLIENTS (32), BENCH_THREADS (2), BENCH_MODES ("prepared pipelined
+# simple"; pipelined: the transaction as cscx sends it, see run_pgbench),
 # BENCH_BOOKS (even: 50 CSMs of 200 customers dealt round-robin; skewed: 500
 # CSMs, one of 3,000, one of 1,024, the rest 12 each in consecutive rows; see
 # bench/generate.sql).
@@ -33,7 +34,12 @@ if ! [[ $rounds =~ ^[1-9][0-9]*$ ]]; then
 fi
 clients=${BENCH_CLIENTS:-32}
 threads=${BENCH_THREADS:-2}
-modes=${BENCH_MODES:-prepared simple}
+modes=${BENCH_MODES:-prepared pipelined simple}
+for m in $modes; do
+  case $m in prepared | pipelined | simple) ;;
+    *) echo "run.sh: BENCH_MODES takes prepared, pipelined and simple" >&2; exit 1 ;;
+  esac
+done
 books=${BENCH_BOOKS:-even}
 case $books in
   # probe: a customer of none of the CSMs checked below (1, 2, 7, the last).
@@ -193,21 +199,44 @@ done
 echo
 
 # --- pgbench ------------------------------------------------------------------
+# Mode "pipelined" runs each script's query in the transaction cscx itself
+# sends (docs/request-path.md): one round trip in the extended protocol with
+# prepared statements, no BEGIN or COMMIT (everything up to the Sync is one
+# implicit transaction), the role and the claims set by one statement. The
+# scripts hold the literal five statements of the issue; this derives the
+# other form from them, so each query is written once.
+for s in list detail health insert; do
+  {
+    grep '^\\set' "$bench/$s.pgbench"
+    echo '\startpipeline'
+    grep '^SELECT set_config' "$bench/$s.pgbench" |
+      sed "s/^SELECT set_config(/SELECT set_config('role', 'authenticated', true), set_config(/"
+    awk '/^SELECT set_config/ { getline; print; exit }' "$bench/$s.pgbench"
+    echo '\endpipeline'
+  } >"$dir/${s}_pipelined.pgbench"
+done
+
 declare -A tps lat
 # run_pgbench KEY DB SCRIPT MODE CLIENTS THREADS
 run_pgbench() {
-  local key=$1 db=$2 script=$3 mode=$4 c=$5 j=$6 out
+  local key=$1 db=$2 script=$3 mode=$4 c=$5 j=$6 out file=$bench/$3.pgbench protocol=$4
   out=$dir/pgbench_${key//\//_}_$db.log
+  if [[ $mode == pipelined ]]; then file=$dir/${script}_pipelined.pgbench protocol=prepared; fi
   if ! "$bindir/pgbench" -n -r -h "$dir" -p 5432 -U postgres -c "$c" -j "$j" -T "$duration" \
-      -M "$mode" -D csms="$csms" -D even="$even" -f "$bench/$script.pgbench" "$db" >"$out" 2>&1 ||
+      -M "$protocol" -D csms="$csms" -D even="$even" -f "$file" "$db" >"$out" 2>&1 ||
      grep -q 'aborted' "$out"; then
     echo "run.sh: pgbench $script $mode on $db failed:" >&2
     tail -5 "$out" >&2
     exit 1
   fi
   tps[$key,$db]=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out")
-  # Average latency of the script's query (the statement after set_config).
-  lat[$key,$db]=$(awk '/set_config/ { getline; print $1; exit }' "$out")
+  # Average latency of the script's query (the statement after set_config);
+  # pipelined, the whole round trip (pgbench charges it to \endpipeline).
+  if [[ $mode == pipelined ]]; then
+    lat[$key,$db]=$(awk '/\\endpipeline/ { print $1; exit }' "$out")
+  else
+    lat[$key,$db]=$(awk '/set_config/ { getline; print $1; exit }' "$out")
+  fi
   printf '  %-28s %-10s %10s tps   query %9s ms\n' "$key" "$db" "${tps[$key,$db]}" "${lat[$key,$db]}"
 }
 
@@ -297,7 +326,8 @@ best=$(printf '%s\n' "$r1" "$r2" "$r3" | sort -g | head -1)
 target() {
   case $1 in list) echo 8 ;; detail) echo 2 ;; health) echo 40 ;; *) echo "" ;; esac
 }
-echo "== Results (tps = transactions per second, whole transaction: BEGIN, SET LOCAL ROLE, set_config, query, COMMIT)"
+echo "== Results (tps = transactions per second, whole transaction: BEGIN, SET LOCAL ROLE, set_config, query, COMMIT;"
+echo "   pipelined: set_config of role and claims, query, in one round trip, as cscx sends it)"
 printf '%-8s %-9s %7s %12s %14s %9s %8s  %s\n' query mode clients "tps ours" "tps seed-lit" ratio target met
 for key in "${rows[@]}"; do
   IFS=/ read -r s mode c <<<"$key"
@@ -322,7 +352,7 @@ for key in "${!round_ratios[@]}"; do
   printf '  %-28s%s\n' "$key" "${round_ratios[$key]}"
 done | sort
 echo
-echo "query latency inside the transaction (ms, pgbench -r, includes queueing at $clients clients):"
+echo "query latency inside the transaction (ms, pgbench -r, includes queueing at $clients clients; pipelined: the round trip):"
 for key in "${rows[@]}"; do
   printf '  %-28s ours %9s   seed-literal %9s\n' "$key" "${lat[$key,bench_ours]:-}" "${lat[$key,bench_seed]:--}"
 done
