@@ -4,23 +4,27 @@
 # depends on whatever else runs, CPU time per request holds on a busy
 # machine: it is read from the kernel's accounting of cscx alone.
 #
-#   bench/cpu_per_request.sh            # both endpoints, counts + syscalls
+#   bench/cpu_per_request.sh            # all three endpoints, counts + syscalls
 #   PROFILE=1 bench/cpu_per_request.sh  # also perf record -g of the API run
 #
 # Environment: CSCX (binary, default build/cscx), CSCX_PG_BINDIR
 # (/usr/lib/postgresql/15/bin), BENCH_DURATION seconds per measured wrk run
 # (10), BENCH_CLIENTS (32), STRACE_DURATION (4 s under strace -c -f),
 # PROFILE (1 = perf record -g during an extra run, report in the output),
-# ONLY=customers (skip /health), KEEP=PREFIX (keep strace and perf files).
+# ONLY=customers or ONLY=rest (that endpoint alone), KEEP=PREFIX (keep strace
+# and perf files).
 # BENCH_AUTOGROUP (0|1: kernel.sched_autogroup_enabled for the run, root
 # only, restored after; unset: as it is; see bench/lib.sh).
 #
 # Steps: throwaway home; `cscx db start` + bench/generate.sql; `cscx serve
 # --port 0` with its access log to a file; a token for CSM 7 and the anon
-# key; per endpoint (/health, GET /api/customers): a 2 s warm-up, then
-# utime+stime of cscx (/proc/PID/stat) and of the cluster's backends
-# around a wrk run, divided by the requests wrk completed; then the same
-# under `strace -c -f` for system calls per request.
+# key; per endpoint (/health, GET /api/customers, the /rest/v1 customer
+# page of bench/rest/list.pgbench): a 2 s warm-up, then utime+stime of cscx
+# (/proc/PID/stat), of the cluster's backends and of wrk around a wrk run,
+# divided by the requests wrk completed; then the same under `strace -c -f`
+# for system calls per request. Then pgbench on each endpoint's transaction,
+# and the ceiling that the CPU per request puts on cscx's rate against
+# pgbench's on these shared cores.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,6 +71,14 @@ switches() {
 }
 # "N requests in ..." from wrk's output.
 wrk_requests() { awk '/requests in/ { print $1 }' "$1"; }
+# run_timed OUT CMD...: runs CMD with its output in OUT and prints the CPU
+# seconds (user + system) it used.
+run_timed() {
+  python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT, check=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(r.ru_utime + r.ru_stime)' "$@"
+}
 
 echo "== cscx CPU and system calls per request"
 echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load avg $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
@@ -87,21 +99,25 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/customers" -H "apikey: 
 echo "server:   pid $serve_pid on $base, CSCX_THREADS=${CSCX_THREADS:-default (cores)}; wrk: $clients connections, 1 thread, ${duration} s"
 echo
 
-# measure NAME PATH [wrk args...]
+# measure NAME PATH [wrk args...]; sets http_us[NAME] (cscx + postgres + wrk
+# CPU per request).
+declare -A http_us
 measure() {
   local name=$1 path=$2
   shift 2
   wrk -t1 -c "$clients" -d2s "$@" "$base$path" >/dev/null 2>&1
-  local c0 p0 c1 p1 n s0 s1
+  local c0 p0 c1 p1 n s0 s1 w
   c0=$(ticks "$serve_pid"); p0=$(pg_ticks); s0=$(switches "$serve_pid")
-  wrk -t1 -c "$clients" -d "${duration}s" "$@" "$base$path" >"$home/wrk_$name.log" 2>&1
+  w=$(run_timed "$home/wrk_$name.log" wrk -t1 -c "$clients" -d "${duration}s" "$@" "$base$path")
   c1=$(ticks "$serve_pid"); p1=$(pg_ticks); s1=$(switches "$serve_pid")
   n=$(wrk_requests "$home/wrk_$name.log")
   echo "-- GET $path: $n requests in ${duration} s (load avg $(cut -d' ' -f1 /proc/loadavg))"
-  awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
+  awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v s0="$s0" -v s1="$s1" -v w="$w" 'BEGIN {
     split(s0, a, " "); split(s1, b, " ")
-    printf "   cpu per request: cscx %.1f us, postgres %.1f us; cscx context switches per request: %.2f voluntary, %.2f involuntary\n",
-      1e6 * c / hz / n, 1e6 * p / hz / n, (b[1] - a[1]) / n, (b[2] - a[2]) / n }'
+    printf "   cpu per request: cscx %.1f us, postgres %.1f us, wrk %.1f us; cscx context switches per request: %.2f voluntary, %.2f involuntary\n",
+      1e6 * c / hz / n, 1e6 * p / hz / n, 1e6 * w / n, (b[1] - a[1]) / n, (b[2] - a[2]) / n }'
+  http_us[$name]=$(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v w="$w" \
+    'BEGIN { printf "%.1f", 1e6 * (c + p) / hz / n + 1e6 * w / n }')
 
   # System calls: strace slows cscx down, but the count per request holds.
   strace -c -f -q -p "$serve_pid" -o "$home/strace_$name.txt" &
@@ -130,28 +146,46 @@ measure() {
       grep -v '^$' | head -25 | cut -c1-120 | sed 's/^/     /'
   fi
 }
-[[ ${ONLY:-} == customers ]] || measure health /health
-measure customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $token"
+rest_path='/rest/v1/customers?select=id,name,arr,health_score,stage&order=name&limit=20'
+only=${ONLY:-}
+[[ -z $only || $only == customers || $only == rest ]] ||
+  { echo "cpu_per_request.sh: ONLY must be customers or rest" >&2; exit 1; }
+[[ -n $only ]] || measure health /health
+[[ $only == rest ]] || measure customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $token"
+[[ $only == customers ]] ||
+  measure rest "$rest_path" -H "apikey: $anon" -H "Authorization: Bearer $token" -H "User-Agent: wrk"
 
-# The same transaction from pgbench, prepared and pipelined (the issue-4
-# target's denominator): PostgreSQL's CPU per transaction when no HTTP
-# server stands in between, and pgbench's own.
-if [[ -x $bindir/pgbench ]]; then
-  bench_customers_tx "$claims"
-  api_url=${admin_url/user=postgres/user=authenticator}
+# pgbench_cpu NAME SCRIPT [pgbench args...]: the endpoint's transaction from
+# pgbench, prepared and pipelined (the issue-4 and issue-5 targets'
+# denominator): PostgreSQL's CPU per transaction when no HTTP server stands
+# in between, and pgbench's own. Then the ceiling: on cores that cscx,
+# PostgreSQL and wrk share, cscx's rate can reach at most pgbench's CPU per
+# transaction over the CPU per request of the three.
+pgbench_cpu() {
+  local name=$1 script=$2 p0 p1 n c
+  shift 2
   p0=$(pg_ticks)
-  python3 -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT, check=True)
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print("pgbench_cpu_seconds", r.ru_utime + r.ru_stime)' "$home/pgbench.log" \
-    "$bindir/pgbench" -n -c "$clients" -j 1 -T "$duration" -M prepared -f "$home/tx_pipeline.pgbench" "$api_url" \
-    >"$home/pgbench_cpu.txt"
+  c=$(run_timed "$home/pgbench_$name.log" "$bindir/pgbench" -n -c "$clients" -j 1 -T "$duration" \
+    -M prepared "$@" -f "$script" "${admin_url/user=postgres/user=authenticator}")
   sleep 0.5  # the postmaster reaps the backends
   p1=$(pg_ticks)
-  n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$home/pgbench.log")
-  echo "-- pgbench, same transaction, -M prepared, pipelined: $n transactions in ${duration} s ($(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$home/pgbench.log") tps)"
-  awk -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v c="$(awk '{ print $2 }' "$home/pgbench_cpu.txt")" 'BEGIN {
-    printf "   cpu per transaction: postgres %.1f us, pgbench %.1f us\n", 1e6 * p / hz / n, 1e6 * c / n }'
+  n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$home/pgbench_$name.log")
+  echo "-- pgbench, $name transaction, -M prepared, pipelined: $n transactions in ${duration} s ($(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$home/pgbench_$name.log") tps)"
+  awk -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v c="$c" -v h="${http_us[$name]}" 'BEGIN {
+    t = 1e6 * p / hz / n + 1e6 * c / n
+    printf "   cpu per transaction: postgres %.1f us, pgbench %.1f us\n", 1e6 * p / hz / n, 1e6 * c / n
+    printf "   ceiling of cscx / pgbench here: %.1f us / %.1f us (cscx + postgres + wrk per request) = %.1f %%\n", t, h, 100 * t / h }'
+}
+if [[ -x $bindir/pgbench ]]; then
+  if [[ $only != rest ]]; then
+    bench_customers_tx "$claims"
+    pgbench_cpu customers "$home/tx_pipeline.pgbench"
+  fi
+  # bench/rest/list.pgbench with the values cscx binds for this request
+  # (pgbench refuses an empty -D value, so wrk sends a User-Agent here).
+  [[ $only == customers ]] ||
+    pgbench_cpu rest "$bench/rest/list.pgbench" -D i1=authenticated -D "i2=$claims" -D i3=GET \
+      -D i4=/rest/v1/customers -D i5=127.0.0.1 -D i6=wrk -D i7=0f4c3b2a1d5e6f708192a3b4c5d6e7f8 -D p1=20
 fi
 echo
 echo "access log: $(wc -l <"$home/serve.err") lines; load avg $(cut -d' ' -f1-3 /proc/loadavg) (at end)"
