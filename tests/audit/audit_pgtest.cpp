@@ -457,6 +457,27 @@ SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgname = 'audit_row_change')sql
   EXPECT_EQ(audit_rows_of(statement), expected);
 }
 
+TEST_F(Audit, ATriggerNamingAnUnknownParentTableFailsItsStatement) {
+  // audit_changes() resolves a parent's customer only for contracts,
+  // agent_sessions and meetings; a trigger set up with any other parent is
+  // a mistake, and it must stop the write rather than log rows without a
+  // customer. The check comes first, so it holds for unaudited writes too.
+  query_value(conn_,
+              "CREATE TABLE public.audit_scratch (id uuid PRIMARY KEY, parent_id uuid); "
+              "CREATE TRIGGER audit_insert AFTER INSERT ON public.audit_scratch "
+              "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+              "EXECUTE FUNCTION cscx.audit_changes('parent_id', 'users'); SELECT 1");
+  auto r = conn_.exec("insert", "INSERT INTO public.audit_scratch VALUES ('" +
+                                    tenant_id('a', kCustomer) + "', NULL)");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("audit_changes on audit_scratch: unknown parent table users"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM public.audit_scratch"), "0");
+  EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM activity_log"),
+            query_value(conn_, "SELECT count(*) FROM activity_log WHERE action = 'created'"));
+}
+
 TEST_F(Audit, InvalidIpTextDoesNotFailTheWrite) {
   const std::string id = tenant_id('a', kCustomer);
   for (const char* ip : {"not-an-ip", "203.0.113.7:5555", "999.1.1.1", "  "}) {
