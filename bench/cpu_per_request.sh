@@ -111,6 +111,11 @@ measure() {
   w=$(run_timed "$home/wrk_$name.log" wrk -t1 -c "$clients" -d "${duration}s" "$@" "$base$path")
   c1=$(ticks "$serve_pid"); p1=$(pg_ticks); s1=$(switches "$serve_pid")
   n=$(wrk_requests "$home/wrk_$name.log")
+  if grep -q 'Non-2xx' "$home/wrk_$name.log"; then
+    echo "cpu_per_request.sh: GET $path answered non-2xx:" >&2
+    grep 'Non-2xx' "$home/wrk_$name.log" >&2
+    exit 1
+  fi
   echo "-- GET $path: $n requests in ${duration} s (load avg $(cut -d' ' -f1 /proc/loadavg))"
   awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$n" -v hz="$hz" -v s0="$s0" -v s1="$s1" -v w="$w" 'BEGIN {
     split(s0, a, " "); split(s1, b, " ")
@@ -152,8 +157,11 @@ only=${ONLY:-}
   { echo "cpu_per_request.sh: ONLY must be customers or rest" >&2; exit 1; }
 [[ -n $only ]] || measure health /health
 [[ $only == rest ]] || measure customers /api/customers -H "apikey: $anon" -H "Authorization: Bearer $token"
-[[ $only == customers ]] ||
+if [[ $only != customers ]]; then
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$base$rest_path" -H "apikey: $anon" -H "Authorization: Bearer $token")
+  [[ $code == 200 ]] || { echo "cpu_per_request.sh: GET $rest_path -> $code" >&2; exit 1; }
   measure rest "$rest_path" -H "apikey: $anon" -H "Authorization: Bearer $token" -H "User-Agent: wrk"
+fi
 
 # pgbench_cpu NAME SCRIPT [pgbench args...]: the endpoint's transaction from
 # pgbench, prepared and pipelined (the issue-4 and issue-5 targets'

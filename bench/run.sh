@@ -9,7 +9,7 @@
 # /usr/lib/postgresql/15/bin), BENCH_DURATION seconds per pgbench run (10),
 # BENCH_ROUNDS of list and detail, ours and seed-literal alternately (3),
 # BENCH_CLIENTS (32), BENCH_THREADS (2), BENCH_MODES ("prepared pipelined
-# simple"; pipelined: the transaction as cscx sends it, see run_pgbench),
+# simple"; pipelined: each query framed as cscx frames a request, see below),
 # BENCH_BOOKS (even: 50 CSMs of 200 customers dealt round-robin; skewed: 500
 # CSMs, one of 3,000, one of 1,024, the rest 12 each in consecutive rows; see
 # bench/generate.sql).
@@ -199,19 +199,29 @@ done
 echo
 
 # --- pgbench ------------------------------------------------------------------
-# Mode "pipelined" runs each script's query in the transaction cscx itself
-# sends (docs/request-path.md): one round trip in the extended protocol with
-# prepared statements, no BEGIN or COMMIT (everything up to the Sync is one
-# implicit transaction), the role and the claims set by one statement. The
-# scripts hold the literal five statements of the issue; this derives the
-# other form from them, so each query is written once.
+# Mode "pipelined" runs each script's query framed as cscx frames a request
+# (src/db/pool.cpp, docs/request-path.md): one round trip in the extended
+# protocol with prepared statements, no BEGIN or COMMIT (everything up to
+# the Sync is one implicit transaction), and one identity statement that
+# sets the role, the claims and the five request settings, plus read-only
+# for reads. The queries stay the scripts' own. The scripts hold the
+# literal five statements of the issue; this derives the other form from
+# them, so each query is written once.
 for s in list detail health insert; do
+  src=$bench/$s.pgbench
+  if [[ $(grep -c '^SELECT set_config' "$src") != 1 ]]; then
+    echo "run.sh: $src must have exactly one line starting with SELECT set_config" >&2
+    exit 1
+  fi
+  method=GET read_only=", set_config('transaction_read_only', 'on', true)"
+  if [[ $s == insert ]]; then method=POST read_only=; fi
   {
-    grep '^\\set' "$bench/$s.pgbench"
+    grep '^\\set' "$src" || true
     echo '\startpipeline'
-    grep '^SELECT set_config' "$bench/$s.pgbench" |
-      sed "s/^SELECT set_config(/SELECT set_config('role', 'authenticated', true), set_config(/"
-    awk '/^SELECT set_config/ { getline; print; exit }' "$bench/$s.pgbench"
+    grep '^SELECT set_config' "$src" | sed -e 's/;[[:space:]]*$//' \
+      -e "s/^SELECT set_config(/SELECT set_config('role', 'authenticated', true), set_config(/" \
+      -e "s|\$|, set_config('request.method', '$method', true), set_config('request.path', '/rest/v1/customers', true), set_config('request.ip', '127.0.0.1', true), set_config('request.user_agent', 'pgbench', true), set_config('request.id', '0f4c3b2a1d5e6f708192a3b4c5d6e7f8', true)$read_only;|"
+    awk '/^SELECT set_config/ { getline; print; exit }' "$src"
     echo '\endpipeline'
   } >"$dir/${s}_pipelined.pgbench"
 done
@@ -327,7 +337,7 @@ target() {
   case $1 in list) echo 8 ;; detail) echo 2 ;; health) echo 40 ;; *) echo "" ;; esac
 }
 echo "== Results (tps = transactions per second, whole transaction: BEGIN, SET LOCAL ROLE, set_config, query, COMMIT;"
-echo "   pipelined: set_config of role and claims, query, in one round trip, as cscx sends it)"
+echo "   pipelined: one identity statement as cscx sends it (role, claims, request settings), query; one round trip)"
 printf '%-8s %-9s %7s %12s %14s %9s %8s  %s\n' query mode clients "tps ours" "tps seed-lit" ratio target met
 for key in "${rows[@]}"; do
   IFS=/ read -r s mode c <<<"$key"
