@@ -167,8 +167,9 @@ fi
 # pgbench, prepared and pipelined (the issue-4 and issue-5 targets'
 # denominator): PostgreSQL's CPU per transaction when no HTTP server stands
 # in between, and pgbench's own. Then the ceiling: on cores that cscx,
-# PostgreSQL and wrk share, cscx's rate can reach at most pgbench's CPU per
-# transaction over the CPU per request of the three.
+# PostgreSQL and wrk share, cscx's rate can reach about pgbench's CPU per
+# transaction over the CPU per request of the three (an estimate: it
+# assumes both keep the cores busy; bench/README.md, "The ceiling").
 pgbench_cpu() {
   local name=$1 script=$2 p0 p1 n c
   shift 2
