@@ -6,8 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "contracts/contract_parser.h"
 #include "meetings/transcript_analyzer.h"
@@ -17,11 +15,7 @@ namespace cscx::testing {
 namespace {
 
 std::string read_sample(const std::string& folder, std::string_view file) {
-  std::ifstream in(std::string(CSCX_SOURCE_DIR) + "/samples/" + folder + "/" + std::string(file),
-                   std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return source_text("samples/" + folder + "/" + std::string(file));
 }
 
 // A SQL literal for text we wrote ourselves (no "$q$" inside).

@@ -7,11 +7,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <ostream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -420,15 +417,10 @@ TEST(AuditEquivalence, TheStatementTriggerWritesTheRowsOf004sRowTrigger) {
   TestDatabase row_db;
   db::Connection row = row_db.connect();
   load_two_tenants(row);
-  std::ifstream in(std::filesystem::path(CSCX_SOURCE_DIR) / "migrations/004_audit.sql");
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string m004 = text.str();
-  const size_t begin = m004.find("CREATE FUNCTION cscx.audit_row_change()");
-  const size_t end = m004.find("\n$fn$;", begin);
-  ASSERT_NE(begin, std::string::npos);
-  ASSERT_NE(end, std::string::npos);
-  query_value(row, m004.substr(begin, end + 6 - begin) + R"sql(;
+  query_value(row, function_statement(source_text("migrations/004_audit.sql"),
+                                      "cscx.audit_row_change") +
+                       R"sql(
+
 DO $do$
 DECLARE
   t RECORD;
@@ -476,6 +468,17 @@ TEST_F(Audit, ATriggerNamingAnUnknownParentTableFailsItsStatement) {
   EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM public.audit_scratch"), "0");
   EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM activity_log"),
             query_value(conn_, "SELECT count(*) FROM activity_log WHERE action = 'created'"));
+  // And in a request, where the write would be audited.
+  query_value(conn_, "GRANT INSERT, SELECT ON public.audit_scratch TO service_role; SELECT 1");
+  std::string error;
+  EXPECT_EQ(try_as("service_role", tenant_id('a', kUser),
+                   "INSERT INTO public.audit_scratch VALUES ('" + tenant_id('a', kCustomer) +
+                       "', NULL)",
+                   &error),
+            -1);
+  EXPECT_NE(error.find("audit_changes on audit_scratch: unknown parent table users"),
+            std::string::npos)
+      << error;
 }
 
 TEST_F(Audit, InvalidIpTextDoesNotFailTheWrite) {

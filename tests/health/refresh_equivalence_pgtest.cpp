@@ -7,8 +7,6 @@
 // everything a refresh writes (snapshots, scores, tasks, audit rows).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -18,18 +16,6 @@
 namespace cscx::testing {
 namespace {
 
-// 006's text of `CREATE FUNCTION cscx_health.<name>(...) ... $fn$;`.
-std::string function_text(const std::string& migration, const std::string& name) {
-  const std::string head = "CREATE FUNCTION cscx_health." + name + "(";
-  const std::string tail = "\n$fn$;\n";
-  const auto start = migration.find(head);
-  const auto end = migration.find(tail, start);
-  if (start == std::string::npos || end == std::string::npos) {
-    throw std::runtime_error("006_health.sql has no function " + name);
-  }
-  return migration.substr(start, end + tail.size() - start);
-}
-
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
@@ -38,12 +24,10 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 
 // 006's measure_values, compute and refresh as health_006.*, calling each other.
 std::string reference_functions_sql() {
-  std::ifstream file(std::string(CSCX_SOURCE_DIR) + "/migrations/006_health.sql");
-  std::stringstream migration;
-  migration << file.rdbuf();
+  const std::string migration = source_text("migrations/006_health.sql");
   std::string sql = "CREATE SCHEMA health_006; GRANT USAGE ON SCHEMA health_006 TO authenticated, service_role;\n";
   for (const char* name : {"measure_values", "compute", "refresh"}) {
-    sql += function_text(migration.str(), name) + "\n";
+    sql += function_statement(migration, std::string("cscx_health.") + name) + "\n";
   }
   for (const char* name : {"measure_values(", "compute(", "refresh("}) {
     replace_all(sql, std::string("cscx_health.") + name, std::string("health_006.") + name);

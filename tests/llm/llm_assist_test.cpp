@@ -10,10 +10,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "llm/fake_llm_server.h"
+#include "support/test_database.h"
 
 namespace cscx::llm {
 namespace {
@@ -22,16 +21,10 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using cscx::testing::FakeLlmServer;
 
-std::string read_text(const std::string& relative) {
-  std::ifstream in(std::string(CSCX_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 contracts::ContractExtraction parsed_contract() {
   return contracts::parse_contract(
-             read_text("tests/data/contracts/dev/01_orderform_brightpath.txt"))
+             cscx::testing::source_text(
+                 "tests/data/contracts/dev/01_orderform_brightpath.txt"))
       .value();
 }
 

@@ -2,9 +2,6 @@
 // cross-customer foreign keys, on real data.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "schema/tenant_fixture.h"
@@ -12,13 +9,6 @@
 
 namespace cscx::testing {
 namespace {
-
-std::string source_file(const char* relative) {
-  std::ifstream in(std::filesystem::path(CSCX_SOURCE_DIR) / relative);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Random customers (seeded, so reruns see the same data) with 0..n children
 // of every kind, NULL timestamps and progress values included.
@@ -58,7 +48,7 @@ class SchemaFunctions : public ::testing::Test {
 
 TEST_F(SchemaFunctions, HealthViewReturnsExactlyTheSeedsRows) {
   query_value(conn_, kRandomData);
-  query_value(conn_, source_file("sql/seed_reference.sql") + ";SELECT 1");
+  query_value(conn_, source_text("sql/seed_reference.sql") + ";SELECT 1");
   EXPECT_EQ(query_value(conn_, "SELECT count(*) FROM customer_health_view"), "120");
   EXPECT_EQ(query_value(conn_, R"sql(
     SELECT count(*) FROM (
@@ -76,7 +66,7 @@ TEST_F(SchemaFunctions, HealthViewReturnsExactlyTheSeedsRows) {
 }
 
 TEST_F(SchemaFunctions, HealthViewColumnsHaveTheSeedsTypes) {
-  query_value(conn_, source_file("sql/seed_reference.sql") + ";SELECT 1");
+  query_value(conn_, source_text("sql/seed_reference.sql") + ";SELECT 1");
   const char* kTypes =
       "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) "
       "FROM pg_attribute WHERE attrelid = '%s'::regclass AND attnum > 0";

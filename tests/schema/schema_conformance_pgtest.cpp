@@ -3,9 +3,6 @@
 // and compared, column by column and index by index, with public.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "support/test_database.h"
 
@@ -13,10 +10,7 @@ namespace cscx::testing {
 namespace {
 
 std::string seed_tables_sql() {
-  std::ifstream in(std::filesystem::path(CSCX_SOURCE_DIR) / "tests/schema/seed_tables.sql");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string sql = ss.str();
+  std::string sql = source_text("tests/schema/seed_tables.sql");
   // The one type the seed uses that Debian's PostgreSQL lacks; 002 decides
   // the real column type and is checked separately below.
   const std::string vector = "VECTOR(1536)";

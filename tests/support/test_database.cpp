@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace cscx::testing {
@@ -75,6 +78,28 @@ void begin_as(db::Connection& conn, std::string_view role, std::string_view user
   if (auto s = conn.exec("set_role", "SET LOCAL ROLE " + std::string(role)); !s) {
     throw std::runtime_error(s.error().to_string());
   }
+}
+
+std::string source_text(const std::string& relative) {
+  const auto path = std::filesystem::path(CSCX_SOURCE_DIR) / relative;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string function_statement(const std::string& sql,
+                               const std::string& qualified_name) {
+  const std::string head = "CREATE FUNCTION " + qualified_name + "(";
+  const std::string tail = "\n$fn$;";
+  const auto start = sql.find(head);
+  const auto end = start == std::string::npos ? start : sql.find(tail, start);
+  if (end == std::string::npos) {
+    throw std::runtime_error("no CREATE FUNCTION " + qualified_name +
+                             " ... $fn$; in the text");
+  }
+  return sql.substr(start, end + tail.size() - start);
 }
 
 }  // namespace cscx::testing

@@ -43,4 +43,14 @@ std::string query_value(db::Connection& conn, const std::string& sql);
 // ROLE `role` and request.jwt.claims {"sub": user_id, "role": role}.
 void begin_as(db::Connection& conn, std::string_view role, std::string_view user_id = "");
 
+// The text of a file of this source tree (`relative` to its root, e.g.
+// "migrations/004_audit.sql"), for tests that check or reuse what is
+// committed; throws if it cannot be read.
+std::string source_text(const std::string& relative);
+
+// The statement `CREATE FUNCTION <qualified_name>(...) ... $fn$;` in `sql`
+// (a migration's text), for tests that put an earlier version of a
+// function back; throws if `sql` has none.
+std::string function_statement(const std::string& sql, const std::string& qualified_name);
+
 }  // namespace cscx::testing
